@@ -2,10 +2,23 @@ package org.deidgateway.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @TopCommand
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid-gateway 0.1.0",
-        description = "Hospital-side DICOM de-identification gateway.",
-        subcommands = {})
-public class DeidCommand {
+        description = {"Hospital-side DICOM de-identification gateway: de-identifies DICOM objects by the",
+                "PS3.15 Annex E confidentiality profiles and pseudonymizes patients with project keys.",
+                "",
+                "Start with: deid init --home DIR, then deid deidentify --home DIR --out OUT FILES..."},
+        subcommands = {InitCommand.class, DeidentifyCommand.class, ProfileCommand.class})
+public class DeidCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
 }

@@ -1,0 +1,41 @@
+package org.deidgateway.cli;
+
+import java.io.Console;
+
+/**
+ * Passphrases come from an environment variable or an interactive prompt, never from the command
+ * line, where they would show in the process list and the shell history.
+ */
+final class Passphrases {
+
+    static final String GATEWAY_ENV = "DEID_PASSPHRASE";
+
+    private Passphrases() {
+    }
+
+    static char[] gateway(boolean confirm) throws CliException {
+        return read(GATEWAY_ENV, "Keystore passphrase", confirm);
+    }
+
+    static char[] read(String env, String prompt, boolean confirm) throws CliException {
+        String fromEnv = System.getenv(env);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv.toCharArray();
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new CliException("no passphrase: set " + env + " in the environment or run on a terminal to be asked");
+        }
+        char[] first = console.readPassword("%s: ", prompt);
+        if (first == null || first.length == 0) {
+            throw new CliException("no passphrase entered");
+        }
+        if (confirm) {
+            char[] second = console.readPassword("%s again: ", prompt);
+            if (second == null || !java.util.Arrays.equals(first, second)) {
+                throw new CliException("the two passphrases differ");
+            }
+        }
+        return first;
+    }
+}

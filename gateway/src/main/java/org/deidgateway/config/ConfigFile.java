@@ -1,0 +1,114 @@
+package org.deidgateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import org.deidgateway.pseudonym.PatientPseudonymizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Reads, validates and writes {@code deid.yaml}. */
+public final class ConfigFile {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private static final String HEADER = """
+            # deid-gateway installation configuration.
+            # Edit with `deid config` commands or by hand; `deid` validates it on every start.
+            # projects: each research project's confidentiality profile (see ./deid profile list)
+            #           and the prefix of its patient pseudonyms.
+            """;
+
+    private ConfigFile() {
+    }
+
+    public static GatewayConfig read(Path file) throws ConfigException {
+        GatewayConfig config;
+        try {
+            config = YAML.readValue(file.toFile(), GatewayConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(file + ": unknown key '" + e.getPropertyName() + "' at " + path(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("not valid YAML")
+                    + " at " + path(e));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": missing");
+        } catch (IOException e) {
+            if (!Files.exists(file)) {
+                throw new ConfigException(file + ": missing");
+            }
+            throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        validate(file, config);
+        return config;
+    }
+
+    public static void write(Path file, GatewayConfig config) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, HEADER + YAML.writeValueAsString(config));
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void validate(Path file, GatewayConfig config) throws ConfigException {
+        if (config == null) {
+            throw new ConfigException(file + ": empty");
+        }
+        if (config.version() != GatewayConfig.CURRENT_VERSION) {
+            throw new ConfigException(file + ": version: " + config.version() + " is not supported (expected "
+                    + GatewayConfig.CURRENT_VERSION + ")");
+        }
+        if (config.projects() == null || config.projects().isEmpty()) {
+            throw new ConfigException(file + ": projects: at least one project is required");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.projects().size(); i++) {
+            ProjectConfig p = config.projects().get(i);
+            String at = file + ": projects[" + i + "].";
+            if (p.name() == null || !p.name().matches(ProjectConfig.NAME_PATTERN)) {
+                throw new ConfigException(at + "name: '" + p.name() + "' must match " + ProjectConfig.NAME_PATTERN);
+            }
+            if (!names.add(p.name())) {
+                throw new ConfigException(at + "name: project '" + p.name() + "' is defined twice");
+            }
+            if (p.profile() == null || p.profile().isBlank()) {
+                throw new ConfigException(at + "profile: missing");
+            }
+            if (p.pseudonymPrefix() == null || !p.pseudonymPrefix().matches("[A-Z0-9][A-Z0-9_]{0,"
+                    + (PatientPseudonymizer.MAX_PREFIX_LENGTH - 1) + "}")) {
+                throw new ConfigException(at + "pseudonym-prefix: '" + p.pseudonymPrefix() + "' must be 1 to "
+                        + PatientPseudonymizer.MAX_PREFIX_LENGTH + " upper-case letters, digits or '_'");
+            }
+        }
+    }
+
+    private static String path(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (var ref : m.getPath()) {
+                if (ref.getFieldName() != null) {
+                    if (!sb.isEmpty()) {
+                        sb.append('.');
+                    }
+                    sb.append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    sb.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            return sb.toString();
+        }
+        return e.getLocation() == null ? "?" : "line " + e.getLocation().getLineNr();
+    }
+}

@@ -1,0 +1,285 @@
+package org.deidgateway.deid;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.SequenceItem;
+import com.pixelmed.dicom.TagFromName;
+import org.deidgateway.profile.Action;
+import org.deidgateway.profile.ConfidentialityProfile;
+import org.deidgateway.profile.Decision;
+import org.deidgateway.profile.ProfileOption;
+import org.deidgateway.profile.ProfileRules;
+import org.deidgateway.profile.ProfileRules.Context;
+import org.deidgateway.pseudonym.PatientPseudonymizer;
+import org.deidgateway.pseudonym.UidRemapper;
+import org.deidgateway.pseudonym.ValueHasher;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies one profile to one dataset, in place: every attribute at every depth gets the action
+ * {@link ProfileRules} decides, free text kept under a clean option is scrubbed of the object's
+ * own identifying strings, and the result is marked as de-identified. Immutable and thread-safe;
+ * one instance serves all objects of a project.
+ */
+public final class Deidentifier {
+
+    private final ProfileRules rules;
+    private final PatientPseudonymizer pseudonymizer;
+    private final UidRemapper uids;
+    private final ValueHasher hasher;
+    private final DeidentificationMarker marker;
+
+    public Deidentifier(ProfileRules rules, PatientPseudonymizer pseudonymizer, UidRemapper uids, ValueHasher hasher)
+            throws DeidentificationException {
+        ConfidentialityProfile profile = rules.profile();
+        if (profile.has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
+            throw new DeidentificationException("profile '" + profile.name() + "' keeps dates shifted (Retain "
+                    + "Longitudinal Temporal Information Modified Dates), and date shifting is not built yet: "
+                    + "refusing to run rather than keep real dates");
+        }
+        this.rules = rules;
+        this.pseudonymizer = pseudonymizer;
+        this.uids = uids;
+        this.hasher = hasher;
+        this.marker = new DeidentificationMarker(profile);
+    }
+
+    public ConfidentialityProfile profile() {
+        return rules.profile();
+    }
+
+    public DeidentifiedInstance deidentify(AttributeList dataset) throws DeidentificationException {
+        String sopInstance = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPInstanceUID).trim();
+        String sopClass = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPClassUID).trim();
+        if (sopInstance.isEmpty()) {
+            throw new DeidentificationException("no SOP Instance UID (0008,0018): not a composite instance");
+        }
+        if (sopClass.isEmpty()) {
+            throw new DeidentificationException("no SOP Class UID (0008,0016): not a composite instance");
+        }
+        String patientId = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.PatientID).trim();
+        String issuer = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.IssuerOfPatientID).trim();
+        String originalStudy = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.StudyInstanceUID).trim();
+        String pseudonym = patientId.isEmpty()
+                ? pseudonymizer.pseudonymForUnidentifiedPatient(originalStudy.isEmpty() ? sopInstance : originalStudy)
+                : pseudonymizer.pseudonym(issuer, patientId);
+
+        TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules);
+        try {
+            new Pass(cleaner, pseudonym).apply(dataset, Context.TOP_LEVEL);
+            marker.mark(dataset);
+        } catch (DicomException e) {
+            throw new DeidentificationException("cannot rewrite the dataset: " + e.getClass().getSimpleName(), e);
+        }
+        return new DeidentifiedInstance(pseudonym, originalStudy,
+                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.StudyInstanceUID),
+                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SeriesInstanceUID),
+                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPInstanceUID), sopClass);
+    }
+
+    static int tagOf(AttributeTag tag) {
+        return (tag.getGroup() << 16) | tag.getElement();
+    }
+
+    /** One object's walk: carries what is specific to the object (its cleaner and pseudonym). */
+    private final class Pass {
+        private final TextCleaner cleaner;
+        private final String pseudonym;
+
+        Pass(TextCleaner cleaner, String pseudonym) {
+            this.cleaner = cleaner;
+            this.pseudonym = pseudonym;
+        }
+
+        void apply(AttributeList list, Context context) throws DicomException {
+            Set<Integer> keptPrivateBlocks = new HashSet<>();
+            List<AttributeTag> creators = new ArrayList<>();
+            Set<Integer> removedOverlayGroups = new HashSet<>();
+            for (AttributeTag tag : new ArrayList<>(list.keySet())) {
+                Attribute attribute = list.get(tag);
+                int group = tag.getGroup();
+                int element = tag.getElement();
+                Decision decision;
+                if ((group & 1) == 1) {
+                    if (element >= 0x0010 && element <= 0x00FF) {
+                        creators.add(tag);
+                        continue;
+                    }
+                    if (element < 0x0010) {
+                        list.remove(tag);
+                        continue;
+                    }
+                    decision = rules.decidePrivate(tagOf(tag), list.getPrivateCreatorString(tag));
+                } else {
+                    decision = rules.decide(tagOf(tag), attribute.getVRAsString(), context);
+                }
+                boolean kept = applyTo(list, attribute, decision.action(), context);
+                if (kept && (group & 1) == 1) {
+                    keptPrivateBlocks.add((group << 8) | (element >>> 8));
+                }
+                if (!kept && (group & 0xFF00) == 0x6000 && element == 0x3000) {
+                    removedOverlayGroups.add(group);
+                }
+            }
+            for (AttributeTag creator : creators) {
+                if (!keptPrivateBlocks.contains((creator.getGroup() << 8) | creator.getElement())) {
+                    list.remove(creator);
+                }
+            }
+            // An overlay without its data is not a valid Overlay Plane Module: the whole group goes.
+            for (int group : removedOverlayGroups) {
+                list.removeGroup(group);
+            }
+        }
+
+        /** Applies one action; returns whether the attribute is still in the list. */
+        private boolean applyTo(AttributeList list, Attribute attribute, Action action, Context context)
+                throws DicomException {
+            AttributeTag tag = attribute.getTag();
+            String vr = attribute.getVRAsString();
+            boolean sequence = attribute instanceof SequenceAttribute;
+            switch (action) {
+                case REMOVE -> {
+                    list.remove(tag);
+                    return false;
+                }
+                case EMPTY -> attribute.removeValues();
+                case KEEP, KEEP_REMAP_UIDS -> {
+                    if (sequence) {
+                        recurse((SequenceAttribute) attribute, context == Context.TOP_LEVEL ? Context.KEPT_SEQUENCE : context);
+                    } else if (action == Action.KEEP_REMAP_UIDS) {
+                        if ("UI".equals(vr)) {
+                            remapUids(attribute);
+                        } else {
+                            attribute.removeValues();
+                        }
+                    }
+                }
+                case CLEAN -> {
+                    if (sequence) {
+                        recurse((SequenceAttribute) attribute,
+                                context == Context.DUMMIED_SEQUENCE ? context : Context.CLEANED_SEQUENCE);
+                    } else if (!clean(attribute, vr)) {
+                        list.remove(tag);
+                        return false;
+                    }
+                }
+                case DUMMY -> {
+                    if (sequence) {
+                        recurse((SequenceAttribute) attribute, Context.DUMMIED_SEQUENCE);
+                    } else {
+                        dummy(attribute, vr);
+                    }
+                }
+                case REMAP_UID -> {
+                    if ("UI".equals(vr)) {
+                        remapUids(attribute);
+                    } else {
+                        list.remove(tag);
+                        return false;
+                    }
+                }
+                case PSEUDONYM -> replaceAll(attribute, pseudonym);
+                case REPLACE -> replaceAll(attribute, rules.profile().overrides().get(tagOf(tag)).value());
+                case HASH -> {
+                    if ("UI".equals(vr)) {
+                        remapUids(attribute);
+                    } else if (sequence || DummyValues.forStringVr(vr) == null) {
+                        attribute.removeValues();
+                    } else {
+                        String[] values = attribute.getStringValues();
+                        attribute.removeValues();
+                        for (String value : values == null ? new String[0] : values) {
+                            attribute.addValue(hasher.hash(tagOf(tag), value));
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        private void recurse(SequenceAttribute sequence, Context context) throws DicomException {
+            for (int i = 0; i < sequence.getNumberOfItems(); i++) {
+                SequenceItem item = sequence.getItem(i);
+                apply(item.getAttributeList(), context);
+            }
+        }
+
+        /**
+         * Cleans text; keeps codes, numbers and other non-text values, which carry no free text.
+         * Returns false where the content cannot be cleaned (bitmaps such as overlay or curve data).
+         */
+        private boolean clean(Attribute attribute, String vr) throws DicomException {
+            switch (vr) {
+                case "LO", "LT", "SH", "ST", "UT", "UC" -> {
+                    String[] values = attribute.getStringValues();
+                    if (values == null) {
+                        return true;
+                    }
+                    attribute.removeValues();
+                    for (String value : values) {
+                        attribute.addValue(ValueLimits.truncate(vr, cleaner.clean(value)));
+                    }
+                    return true;
+                }
+                case "PN" -> {
+                    dummy(attribute, vr);
+                    return true;
+                }
+                case "OB", "OW", "OF", "OD", "OL", "OV", "UN" -> {
+                    return false;
+                }
+                default -> {
+                    return true;
+                }
+            }
+        }
+
+        private void dummy(Attribute attribute, String vr) throws DicomException {
+            if ("UI".equals(vr)) {
+                remapUids(attribute);
+                return;
+            }
+            String text = DummyValues.forStringVr(vr);
+            int count = Math.max(1, attribute.getVM());
+            attribute.removeValues();
+            switch (vr) {
+                case "OB", "UN" -> attribute.setValues(new byte[] {0, 0});
+                case "OW" -> attribute.setValues(new short[] {0});
+                case "US", "SS", "UL", "SL", "UV", "SV", "FL", "FD" -> {
+                    for (int i = 0; i < count; i++) {
+                        attribute.addValue(0);
+                    }
+                }
+                default -> {
+                    if (text != null) {
+                        attribute.addValue(text);
+                    }
+                }
+            }
+        }
+
+        private void remapUids(Attribute attribute) throws DicomException {
+            String[] values = attribute.getStringValues();
+            if (values == null) {
+                return;
+            }
+            attribute.removeValues();
+            for (String value : values) {
+                attribute.addValue(uids.remap(value));
+            }
+        }
+
+        private void replaceAll(Attribute attribute, String value) throws DicomException {
+            attribute.removeValues();
+            attribute.addValue(value);
+        }
+    }
+}

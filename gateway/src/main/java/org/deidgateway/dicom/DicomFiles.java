@@ -1,0 +1,151 @@
+package org.deidgateway.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Reads and writes DICOM Part 10 files with PixelMed. */
+public final class DicomFiles {
+
+    /** Written into the file meta information of every output (Source Application Entity Title). */
+    public static final String SOURCE_AE = "DEIDGW";
+
+    private DicomFiles() {
+    }
+
+    /**
+     * Reads a whole file, compressed pixel data left compressed. Rejects what PixelMed would
+     * otherwise accept silently: a file it stopped reading early, an image without its pixel data,
+     * native pixel data shorter than the image it describes, or fewer compressed frames than declared.
+     */
+    public static DicomObject read(Path file) throws DicomFileException, IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new DicomFileException("no such file");
+        }
+        if (size == 0) {
+            throw new DicomFileException("not DICOM: empty file");
+        }
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false);
+        long consumed;
+        String transferSyntax;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
+             DicomInputStream in = new DicomInputStream(raw)) {
+            consumed = list.read(in);
+            transferSyntax = in.getTransferSyntaxToReadDataSet() == null ? null
+                    : in.getTransferSyntaxToReadDataSet().getUID();
+        } catch (DicomException | RuntimeException e) {
+            throw new DicomFileException("not DICOM or damaged: PixelMed could not parse it (" + e.getClass().getSimpleName() + ")");
+        } catch (IOException e) {
+            throw new DicomFileException("not DICOM or truncated: " + e.getClass().getSimpleName());
+        }
+        String metaTs = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).trim();
+        if (!metaTs.isEmpty()) {
+            transferSyntax = metaTs;
+        }
+        if (transferSyntax == null || transferSyntax.isEmpty()) {
+            throw new DicomFileException("not DICOM: no transfer syntax could be established");
+        }
+        if (!TransferSyntax.DeflatedExplicitVRLittleEndian.equals(transferSyntax) && consumed != size) {
+            throw new DicomFileException("truncated or damaged: parsing stopped at byte " + consumed + " of " + size);
+        }
+        checkPixelData(list);
+        list.removeMetaInformationHeaderAttributes();
+        if (list.isEmpty()) {
+            throw new DicomFileException("not DICOM: no dataset");
+        }
+        return new DicomObject(list, transferSyntax);
+    }
+
+    private static void checkPixelData(AttributeList list) throws DicomFileException {
+        boolean image = list.get(TagFromName.Rows) != null && list.get(TagFromName.Columns) != null;
+        Attribute pixels = list.get(TagFromName.PixelData);
+        boolean anyPixels = pixels != null || list.get(TagFromName.FloatPixelData) != null
+                || list.get(TagFromName.DoubleFloatPixelData) != null;
+        if (image && !anyPixels) {
+            throw new DicomFileException("truncated: image attributes present but no pixel data");
+        }
+        if (pixels == null) {
+            return;
+        }
+        int frames = Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1));
+        if (pixels instanceof OtherByteAttributeMultipleCompressedFrames compressed) {
+            if (compressed.getNumberOfFrames() < frames) {
+                throw new DicomFileException("truncated: " + compressed.getNumberOfFrames() + " compressed frames of "
+                        + frames + " declared");
+            }
+        } else if (pixels.getVL() != 0xFFFFFFFFL) {
+            long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
+            long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+            long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
+            long bits = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
+            String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
+            // YBR_*_422 stores two samples' worth per pixel, whatever SamplesPerPixel says.
+            long perPixel = photometric.endsWith("_422") ? 2 : samples;
+            long expected = (rows * columns * perPixel * frames * bits + 7) / 8;
+            if (pixels.getVL() < expected) {
+                throw new DicomFileException("truncated: pixel data has " + pixels.getVL() + " bytes, the image needs "
+                        + expected);
+            }
+        }
+    }
+
+    /**
+     * Writes the dataset as a Part 10 file with fresh file meta information (preamble, SOP class
+     * and instance from the dataset, our implementation identity), in the transfer syntax it was read
+     * in. The file appears under its final name only once complete and on disk.
+     */
+    public static void writeAtomically(DicomObject object, Path target) throws DicomFileException, IOException {
+        AttributeList dataset = object.dataset();
+        String transferSyntax = object.transferSyntaxUid();
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempFile(parent, ".deid-", ".part");
+        boolean moved = false;
+        try {
+            dataset.removeMetaInformationHeaderAttributes();
+            FileMetaInformation.addFileMetaInformation(dataset, transferSyntax, SOURCE_AE);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 64 * 1024)) {
+                dataset.write(out, transferSyntax, true, true);
+            } finally {
+                dataset.removeMetaInformationHeaderAttributes();
+            }
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } catch (DicomException e) {
+            throw new DicomFileException("cannot be written (" + e.getClass().getSimpleName() + ")", e);
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.deidgateway.profile;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A named confidentiality profile: the Basic Application Level Confidentiality Profile plus
+ * options, plus per-tag overrides for project needs.
+ */
+public record ConfidentialityProfile(String name, String description, Set<ProfileOption> options,
+                                     Map<Integer, TagOverride> overrides) {
+
+    public ConfidentialityProfile {
+        options = options.isEmpty() ? Collections.unmodifiableSet(EnumSet.noneOf(ProfileOption.class))
+                : Collections.unmodifiableSet(EnumSet.copyOf(options));
+        overrides = Map.copyOf(overrides);
+        if (options.contains(ProfileOption.RETAIN_LONGITUDINAL_FULL_DATES)
+                && options.contains(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
+            throw new IllegalArgumentException("profile '" + name + "' combines retain-longitudinal-full-dates and "
+                    + "retain-longitudinal-modified-dates; a profile keeps dates either in full or shifted");
+        }
+    }
+
+    public boolean has(ProfileOption option) {
+        return options.contains(option);
+    }
+
+    /** Options in the order of CID 7050, for the DeidentificationMethodCodeSequence. */
+    public List<ProfileOption> optionsInCodeOrder() {
+        return options.stream().sorted((a, b) -> a.code().compareTo(b.code())).toList();
+    }
+}
