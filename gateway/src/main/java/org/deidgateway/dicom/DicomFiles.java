@@ -46,6 +46,7 @@ public final class DicomFiles {
         if (size == 0) {
             throw new DicomFileException("not DICOM: empty file");
         }
+        boolean part10 = hasPart10Prefix(file, size);
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         long consumed;
@@ -55,10 +56,9 @@ public final class DicomFiles {
             consumed = list.read(in);
             transferSyntax = in.getTransferSyntaxToReadDataSet() == null ? null
                     : in.getTransferSyntaxToReadDataSet().getUID();
-        } catch (DicomException | RuntimeException e) {
-            throw new DicomFileException("not DICOM or damaged: PixelMed could not parse it (" + e.getClass().getSimpleName() + ")");
-        } catch (IOException e) {
-            throw new DicomFileException("not DICOM or truncated: " + e.getClass().getSimpleName());
+        } catch (DicomException | IOException | RuntimeException e) {
+            throw new DicomFileException(part10 ? "damaged: PixelMed could not parse it (" + e.getClass().getSimpleName() + ")"
+                    : "not DICOM: no DICM prefix and no readable dataset");
         }
         String metaTs = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).trim();
         if (!metaTs.isEmpty()) {
@@ -68,24 +68,46 @@ public final class DicomFiles {
             throw new DicomFileException("not DICOM: no transfer syntax could be established");
         }
         if (!TransferSyntax.DeflatedExplicitVRLittleEndian.equals(transferSyntax) && consumed != size) {
-            throw new DicomFileException("truncated or damaged: parsing stopped at byte " + consumed + " of " + size);
+            throw new DicomFileException(part10 ? "truncated or damaged: parsing stopped at byte " + consumed + " of " + size
+                    : "not DICOM: no DICM prefix, and no dataset could be read to the end of the file");
+        }
+        String mediaClass = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.MediaStorageSOPClassUID).trim();
+        if (MEDIA_DIRECTORY_SOP_CLASS.equals(mediaClass) || list.get(TagFromName.DirectoryRecordSequence) != null) {
+            throw new DicomFileException("a DICOMDIR (media directory) holds no images to de-identify; give the image files");
         }
         checkPixelData(list);
         list.removeMetaInformationHeaderAttributes();
+        list.removeGroupLengthAttributes();
         if (list.isEmpty()) {
             throw new DicomFileException("not DICOM: no dataset");
+        }
+        if (CharacterSets.needsUtf8(list)) {
+            try {
+                CharacterSets.convertToUtf8(list);
+            } catch (DicomException e) {
+                throw new DicomFileException("its text cannot be converted to UTF-8 (" + e.getClass().getSimpleName() + ")");
+            }
         }
         return new DicomObject(list, transferSyntax);
     }
 
-    private static void checkPixelData(AttributeList list) throws DicomFileException {
-        boolean image = list.get(TagFromName.Rows) != null && list.get(TagFromName.Columns) != null;
-        Attribute pixels = list.get(TagFromName.PixelData);
-        boolean anyPixels = pixels != null || list.get(TagFromName.FloatPixelData) != null
-                || list.get(TagFromName.DoubleFloatPixelData) != null;
-        if (image && !anyPixels) {
-            throw new DicomFileException("truncated: image attributes present but no pixel data");
+    private static final String MEDIA_DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10";
+
+    private static boolean hasPart10Prefix(Path file, long size) throws IOException {
+        if (size < 132) {
+            return false;
         }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(132);
+            return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+        }
+    }
+
+    private static void checkPixelData(AttributeList list) throws DicomFileException {
+        // An image without pixel data is not rejected: a file cut exactly before (7FE0,0010) cannot be
+        // told from one whose pixels were stripped on purpose (pydicom's character set samples).
+        // A cut anywhere else shows as a read that stopped before the end of the file.
+        Attribute pixels = list.get(TagFromName.PixelData);
         if (pixels == null) {
             return;
         }
