@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
                 "PS3.15 Annex E confidentiality profiles and pseudonymizes patients with project keys.",
                 "",
                 "Start with: deid init --home DIR, then deid deidentify --home DIR --out OUT FILES..."},
-        subcommands = {InitCommand.class, DeidentifyCommand.class, ProfileCommand.class})
+        subcommands = {InitCommand.class, DeidentifyCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {
 
     @Spec
