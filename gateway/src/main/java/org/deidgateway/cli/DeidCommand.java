@@ -7,10 +7,11 @@ import picocli.CommandLine.Spec;
 
 @TopCommand
 @Command(name = "deid", mixinStandardHelpOptions = true, version = "deid-gateway 0.1.0",
-        description = {"Hospital-side DICOM de-identification gateway: de-identifies DICOM objects by the",
-                "PS3.15 Annex E confidentiality profiles and pseudonymizes patients with project keys.",
+        description = {"Hospital-side DICOM de-identification gateway: de-identifies DICOM objects by the "
+                + "PS3.15 Annex E confidentiality profiles and pseudonymizes patients with project keys.",
                 "",
-                "Start with: deid init --home DIR, then deid deidentify --home DIR --out OUT FILES..."},
+                "Start with: deid init --home DIR, then deid deidentify --home DIR --out OUT FILES...",
+                "Every command has --help."},
         subcommands = {InitCommand.class, DeidentifyCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {
 

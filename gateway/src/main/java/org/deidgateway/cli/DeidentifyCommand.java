@@ -25,10 +25,11 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 @Command(name = "deidentify", mixinStandardHelpOptions = true,
-        description = {"De-identify DICOM files and folders (recursively) into OUTDIR, laid out as",
-                "OUTDIR/PSEUDONYM/STUDY_UID/SERIES_UID/SOP_INSTANCE_UID.dcm with the new UIDs.",
-                "Prints a summary on stdout and one line per failed file on stderr; exits 1 if any file failed.",
-                "The keystore passphrase is read from DEID_PASSPHRASE or asked for on the terminal."})
+        description = {"De-identify DICOM files and folders (recursively) into OUTDIR, laid out as "
+                + "OUTDIR/PSEUDONYM/STUDY_UID/SERIES_UID/SOP_INSTANCE_UID.dcm with the new UIDs.",
+                "Shows progress on a terminal, prints a summary on stdout and one line per failed file on stderr; "
+                + "exits 1 if any file failed. The keystore passphrase is read from DEID_PASSPHRASE or asked for "
+                + "on the terminal."})
 final class DeidentifyCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home (deid init).")

@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = {"Create an installation home: deid.yaml with one project, and a PKCS#12 keystore",
-                "holding the project's 256-bit master secret (see keystore-template/README.md).",
-                "The keystore passphrase is read from DEID_PASSPHRASE or asked for on the terminal.",
-                "Refuses to touch an existing, non-empty directory."})
+        description = {"Create an installation home: deid.yaml with one project, and a PKCS#12 keystore "
+                + "holding the project's 256-bit master secret (see keystore-template/README.md).",
+                "The keystore passphrase is read from DEID_PASSPHRASE or asked for on the terminal. "
+                + "Refuses to touch an existing, non-empty directory."})
 final class InitCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home to create.")

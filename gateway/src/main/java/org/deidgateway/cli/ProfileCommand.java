@@ -56,8 +56,8 @@ final class ProfileCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = {"Show what a profile does to every attribute of PS3.15 Table E.1-1, its overrides,",
-                    "and the defaults for attributes the table does not list."})
+            description = "Show what a profile does to every attribute of PS3.15 Table E.1-1, its overrides, "
+                    + "and the defaults for attributes the table does not list.")
     static final class Show implements java.util.concurrent.Callable<Integer> {
         @Parameters(index = "0", paramLabel = "PROFILE", description = "Profile name (deid profile list).")
         String name;
