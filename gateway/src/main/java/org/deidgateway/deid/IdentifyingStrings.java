@@ -7,7 +7,6 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.profile.Action;
-import org.deidgateway.profile.ConfidentialityTable;
 import org.deidgateway.profile.ProfileRules;
 import org.deidgateway.profile.ProfileRules.Context;
 import org.deidgateway.profile.TableRow;
@@ -62,7 +61,7 @@ final class IdentifyingStrings {
                 if (RETAINED.contains(action)) {
                     continue;
                 }
-                boolean multiPart = ConfidentialityTable.bundled().rowFor(t).map(TableRow::name)
+                boolean multiPart = rules.table().rowFor(t).map(TableRow::name)
                         .map(n -> n.toLowerCase(Locale.ROOT)).filter(n -> n.contains("address")).isPresent();
                 for (String value : values(attribute)) {
                     if (multiPart) {

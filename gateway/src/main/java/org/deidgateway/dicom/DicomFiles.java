@@ -46,13 +46,14 @@ public final class DicomFiles {
         if (size == 0) {
             throw new DicomFileException("not DICOM: empty file");
         }
-        boolean part10 = hasPart10Prefix(file, size);
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         long consumed;
         String transferSyntax;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
-             DicomInputStream in = new DicomInputStream(raw)) {
+        boolean part10 = false;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            part10 = hasPart10Prefix(raw);
+            DicomInputStream in = new DicomInputStream(raw);
             consumed = list.read(in);
             transferSyntax = in.getTransferSyntaxToReadDataSet() == null ? null
                     : in.getTransferSyntaxToReadDataSet().getUID();
@@ -93,14 +94,12 @@ public final class DicomFiles {
 
     private static final String MEDIA_DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10";
 
-    private static boolean hasPart10Prefix(Path file, long size) throws IOException {
-        if (size < 132) {
-            return false;
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(132);
-            return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
-        }
+    /** Peeks at the preamble and "DICM" prefix of a Part 10 file, leaving the stream where it was. */
+    private static boolean hasPart10Prefix(InputStream in) throws IOException {
+        in.mark(132);
+        byte[] head = in.readNBytes(132);
+        in.reset();
+        return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
     }
 
     private static void checkPixelData(AttributeList list) throws DicomFileException {

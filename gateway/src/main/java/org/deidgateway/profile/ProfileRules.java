@@ -32,6 +32,10 @@ public final class ProfileRules {
         return profile;
     }
 
+    public ConfidentialityTable table() {
+        return table;
+    }
+
     /**
      * The decision for a standard (even group) attribute.
      *
