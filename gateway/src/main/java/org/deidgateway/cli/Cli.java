@@ -4,6 +4,8 @@ import org.deidgateway.config.ConfigException;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.keystore.KeystoreException;
 import org.deidgateway.profile.ProfileCatalog.ProfileException;
+import org.deidgateway.store.StoreException;
+import org.deidgateway.vault.VaultException;
 
 import java.io.IOException;
 
@@ -22,7 +24,8 @@ final class Cli {
             return body.run();
         } catch (CliException e) {
             return fail(e.getMessage(), e.exitCode());
-        } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException e) {
+        } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException | StoreException
+                 | VaultException e) {
             return fail(e.getMessage(), CliException.FAILURE);
         } catch (IOException e) {
             // I/O messages name files and the OS reason, never dataset content.

@@ -10,9 +10,11 @@ import picocli.CommandLine.Spec;
         description = {"Hospital-side DICOM de-identification gateway: de-identifies DICOM objects by the "
                 + "PS3.15 Annex E confidentiality profiles and pseudonymizes patients with project keys.",
                 "",
-                "Start with: deid init --home DIR, then deid deidentify --home DIR --out OUT FILES...",
+                "Start with: deid init --home DIR --curator NAME --curator-out FILE, then "
+                + "deid deidentify --home DIR --out OUT FILES...; a curator opens a pseudonym with deid reidentify.",
                 "Every command has --help."},
-        subcommands = {InitCommand.class, DeidentifyCommand.class, ProfileCommand.class, BenchCommand.class})
+        subcommands = {InitCommand.class, DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
+                AuditCommand.class, KeystoreCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {
 
     @Spec

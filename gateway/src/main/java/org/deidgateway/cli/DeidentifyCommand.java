@@ -1,5 +1,7 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.audit.AuditEvent;
+import org.deidgateway.audit.AuditLog;
 import org.deidgateway.config.ProjectConfig;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.deid.DeidentifiedInstance;
@@ -9,6 +11,12 @@ import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
 import org.deidgateway.keystore.GatewayKeystore;
+import org.deidgateway.keystore.KeystoreException;
+import org.deidgateway.pseudonym.EupidStylePseudonyms;
+import org.deidgateway.pseudonym.PseudonymScheme;
+import org.deidgateway.store.StoreException;
+import org.deidgateway.vault.IdentityVault;
+import org.deidgateway.vault.VaultException;
 import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.ProfileCatalog;
 import picocli.CommandLine.Command;
@@ -19,8 +27,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -29,7 +41,10 @@ import java.util.stream.Stream;
                 + "OUTDIR/PSEUDONYM/STUDY_UID/SERIES_UID/SOP_INSTANCE_UID.dcm with the new UIDs.",
                 "Shows progress on a terminal, prints a summary on stdout and one line per failed file on stderr; "
                 + "exits 1 if any file failed. The keystore passphrase is read from DEID_PASSPHRASE or asked for "
-                + "on the terminal."})
+                + "on the terminal.",
+                "With a pseudonymizing profile every patient's link is sealed into the home's correspondence table "
+                + "before the file is written, so at least one curator must be registered (deid curator add). The "
+                + "audit trail gets the counts per pseudonym, never an identity."})
 final class DeidentifyCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home (deid init).")
@@ -51,55 +66,131 @@ final class DeidentifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Cli.run(() -> {
-            HomeAccess access = HomeAccess.open(home);
-            ProjectConfig projectConfig = access.project(project);
-            String profile = profileName == null ? projectConfig.profile() : profileName;
-            ConfidentialityProfile confidentialityProfile = ProfileCatalog.forHome(home).load(profile);
-            List<Path> files = collectInputs(inputs);
-            prepareOutput(out);
-            byte[] secret = GatewayKeystore.open(access.layout.keystore(), Passphrases.gateway(false))
-                    .projectMasterSecret(projectConfig.name());
-            Deidentifier engine;
-            try {
-                engine = DeidentifierFactory.create(projectConfig.name(), projectConfig.pseudonymPrefix(),
-                        confidentialityProfile, secret);
-            } finally {
-                Arrays.fill(secret, (byte) 0);
+            try (HomeAccess access = HomeAccess.open(home)) {
+                ProjectConfig projectConfig = access.project(project);
+                String profile = profileName == null ? projectConfig.profile() : profileName;
+                ConfidentialityProfile confidentialityProfile = ProfileCatalog.forHome(home).load(profile);
+                List<Path> files = collectInputs(inputs);
+                prepareOutput(out);
+                IdentityVault vault = null;
+                PseudonymScheme scheme = PseudonymScheme.KEYED;
+                if (confidentialityProfile.pseudonymizes()) {
+                    vault = access.vault();
+                    if (!vault.hasCurators()) {
+                        throw new CliException("project " + projectConfig.name() + " pseudonymizes patients (profile "
+                                + profile + ") but no curator is registered, so their links could never be opened; "
+                                + "add one first: deid curator add --home " + home + " --name NAME --out FILE",
+                                CliException.FAILURE);
+                    }
+                    if (projectConfig.scheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)) {
+                        scheme = new EupidStylePseudonyms(projectConfig.name(), vault, new SecureRandom());
+                    }
+                }
+                GatewayKeystore keystore = access.keystore();
+                byte[] secret = keystore.projectMasterSecret(projectConfig.name());
+                Deidentifier engine;
+                try {
+                    engine = DeidentifierFactory.create(projectConfig.name(), projectConfig.pseudonymPrefix(),
+                            confidentialityProfile, secret, scheme);
+                } finally {
+                    Arrays.fill(secret, (byte) 0);
+                }
+                Run run = new Run(engine, projectConfig.name(), vault);
+                int exit = run.process(files);
+                run.audit(access, keystore, files.size());
+                return exit;
             }
-            return run(engine, files);
         });
     }
 
-    private int run(Deidentifier engine, List<Path> files) {
-        Progress progress = new Progress(files.size());
-        long started = System.nanoTime();
-        int done = 0;
-        List<String> failures = new ArrayList<>();
-        for (Path file : files) {
+    /** One command's work: the files, their outcomes, and the counts per pseudonym for the audit. */
+    private final class Run {
+        private final Deidentifier engine;
+        private final String project;
+        private final IdentityVault vault;
+        private final Map<String, int[]> perPseudonym = new TreeMap<>();
+        private final List<String> failures = new ArrayList<>();
+        private int done;
+        private String abortedBy;
+
+        Run(Deidentifier engine, String project, IdentityVault vault) {
+            this.engine = engine;
+            this.project = project;
+            this.vault = vault;
+        }
+
+        int process(List<Path> files) {
+            Progress progress = new Progress(files.size());
+            long started = System.nanoTime();
+            for (Path file : files) {
+                if (abortedBy != null) {
+                    break;
+                }
+                one(file);
+                progress.step(done, failures.size());
+            }
+            progress.finish();
+            for (String failure : failures) {
+                System.err.println("deid: failed: " + failure);
+            }
+            if (abortedBy != null) {
+                System.err.println("deid: stopped: " + abortedBy);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("de-identified %d of %d files, %d failed, %d patients, in %.1f s (profile %s) -> %s%n",
+                    done, files.size(), failures.size(), perPseudonym.size(), seconds, engine.profile().name(), out);
+            return failures.isEmpty() && abortedBy == null ? 0 : CliException.FAILURE;
+        }
+
+        private void one(Path file) {
             try {
                 DicomObject object = DicomFiles.read(file);
                 DeidentifiedInstance result = engine.deidentify(object.dataset());
+                // the link is sealed before the file exists: no output without its way back
+                boolean newStudy = vault != null && vault.record(project, result);
                 Path target = out.resolve(result.pseudonym()).resolve(result.studyInstanceUid())
                         .resolve(result.seriesInstanceUid()).resolve(result.sopInstanceUid() + ".dcm");
                 DicomFiles.writeAtomically(object, target);
                 done++;
-            } catch (DicomFileException | DeidentificationException e) {
+                int[] counts = perPseudonym.computeIfAbsent(result.pseudonym(), p -> new int[2]);
+                counts[0]++;
+                counts[1] += newStudy ? 1 : 0;
+            } catch (StoreException e) {
+                // the database is locked, read-only or full: every further file would fail the same way
+                failures.add(file + ": not processed: " + e.getMessage());
+                abortedBy = e.getMessage();
+            } catch (DicomFileException | DeidentificationException | VaultException e) {
                 failures.add(file + ": " + e.getMessage());
             } catch (IOException e) {
                 failures.add(file + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 failures.add(file + ": internal error (" + e.getClass().getName() + ")");
             }
-            progress.step(done, failures.size());
         }
-        progress.finish();
-        for (String failure : failures) {
-            System.err.println("deid: failed: " + failure);
+
+        /** One entry per pseudonym (instances, new studies) and one for the run, then a sealed checkpoint. */
+        void audit(HomeAccess access, GatewayKeystore keystore, int fileCount) throws StoreException, KeystoreException {
+            if (abortedBy != null && done == 0) {
+                return;
+            }
+            AuditLog audit = access.audit();
+            access.database().inTransaction(c -> {
+                for (Map.Entry<String, int[]> entry : perPseudonym.entrySet()) {
+                    audit.append(AuditEvent.DEIDENTIFIED, HomeAccess.operator(), Map.of("project", project,
+                            "pseudonym", entry.getKey(), "instances", entry.getValue()[0], "new-studies", entry.getValue()[1]));
+                }
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("project", project);
+                run.put("profile", engine.profile().name());
+                run.put("files", fileCount);
+                run.put("de-identified", done);
+                run.put("failed", failures.size());
+                run.put("patients", perPseudonym.size());
+                audit.append(AuditEvent.DEIDENTIFICATION_RUN, HomeAccess.operator(), run);
+                return null;
+            });
+            access.checkpoint(keystore);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("de-identified %d of %d files, %d failed, in %.1f s (profile %s) -> %s%n",
-                done, files.size(), failures.size(), seconds, engine.profile().name(), out);
-        return failures.isEmpty() ? 0 : CliException.FAILURE;
     }
 
     static List<Path> collectInputs(List<Path> inputs) throws CliException, IOException {

@@ -1,20 +1,37 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.audit.AuditEvent;
+import org.deidgateway.audit.AuditLog;
 import org.deidgateway.config.ConfigException;
 import org.deidgateway.config.ConfigFile;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.HomeLayout;
 import org.deidgateway.config.ProjectConfig;
+import org.deidgateway.keystore.GatewayKeystore;
+import org.deidgateway.keystore.KeystoreException;
+import org.deidgateway.store.Database;
+import org.deidgateway.store.StoreException;
+import org.deidgateway.vault.CuratorKeystore;
+import org.deidgateway.vault.IdentityVault;
+import org.deidgateway.vault.VaultException;
+import org.deidgateway.vault.WrongPassphraseException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Opens an installation home for a command: checks it is one, reads and validates its config. */
-final class HomeAccess {
+/**
+ * Opens an installation home for a command: checks it is one, reads and validates its config, and
+ * opens the database, the vault and the keystores on demand. Wrong passphrases are audited here.
+ */
+final class HomeAccess implements AutoCloseable {
 
     final HomeLayout layout;
-    final GatewayConfig config;
+    private final GatewayConfig config;
+    private Database database;
+    private IdentityVault vault;
 
     private HomeAccess(HomeLayout layout, GatewayConfig config) {
         this.layout = layout;
@@ -33,6 +50,10 @@ final class HomeAccess {
         return new HomeAccess(layout, ConfigFile.read(layout.configFile()));
     }
 
+    GatewayConfig config() {
+        return config;
+    }
+
     /** The named project, or the only one when no name is given. */
     ProjectConfig project(String name) throws CliException {
         if (name == null) {
@@ -45,7 +66,74 @@ final class HomeAccess {
                 + layout.configFile() + " (projects: " + projectNames() + ")"));
     }
 
+    Database database() throws StoreException {
+        if (database == null) {
+            database = Database.open(layout.database());
+        }
+        return database;
+    }
+
+    IdentityVault vault() throws StoreException {
+        if (vault == null) {
+            vault = IdentityVault.open(database());
+        }
+        return vault;
+    }
+
+    AuditLog audit() throws StoreException {
+        return new AuditLog(database());
+    }
+
+    /** The gateway keystore, with the passphrase from the environment or a prompt; a wrong one is audited. */
+    GatewayKeystore keystore() throws CliException, KeystoreException, StoreException {
+        char[] passphrase = Passphrases.gateway(false);
+        try {
+            return GatewayKeystore.open(layout.keystore(), passphrase);
+        } catch (KeystoreException e) {
+            if (e.wrongPassphrase()) {
+                audit().append(AuditEvent.KEYSTORE_WRONG_PASSPHRASE, operator(), Map.of("keystore", layout.keystore().toString()));
+            }
+            throw e;
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+    }
+
+    /** A curator's keystore; a wrong passphrase is audited with the curator name the file claims, if any. */
+    CuratorKeystore curatorKeystore(Path file, char[] passphrase) throws VaultException, StoreException {
+        try {
+            return CuratorKeystore.open(file, passphrase);
+        } catch (WrongPassphraseException e) {
+            audit().append(AuditEvent.CURATOR_KEYSTORE_WRONG_PASSPHRASE, operator(), Map.of("keystore", file.toString()));
+            throw e;
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+    }
+
+    /** Seals the audit trail's head with the audit key of an open gateway keystore. */
+    void checkpoint(GatewayKeystore keystore) throws KeystoreException, StoreException {
+        byte[] key = keystore.auditKey();
+        try {
+            audit().checkpoint(key);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /** Who runs the command, as the operating system knows them. */
+    static String operator() {
+        return "os-user:" + System.getProperty("user.name", "unknown");
+    }
+
     private String projectNames() {
         return config.projects().stream().map(ProjectConfig::name).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public void close() {
+        if (database != null) {
+            database.close();
+        }
     }
 }

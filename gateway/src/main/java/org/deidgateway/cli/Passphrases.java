@@ -9,12 +9,32 @@ import java.io.Console;
 final class Passphrases {
 
     static final String GATEWAY_ENV = "DEID_PASSPHRASE";
+    static final String NEW_GATEWAY_ENV = "DEID_NEW_PASSPHRASE";
+    static final String CURATOR_ENV = "DEID_CURATOR_PASSPHRASE";
+    static final String APPROVER_ENV = "DEID_APPROVER_PASSPHRASE";
+    static final String EXISTING_CURATOR_ENV = "DEID_EXISTING_CURATOR_PASSPHRASE";
 
     private Passphrases() {
     }
 
     static char[] gateway(boolean confirm) throws CliException {
         return read(GATEWAY_ENV, "Keystore passphrase", confirm);
+    }
+
+    static char[] newGateway() throws CliException {
+        return read(NEW_GATEWAY_ENV, "New keystore passphrase", true);
+    }
+
+    static char[] curator(boolean confirm) throws CliException {
+        return read(CURATOR_ENV, "Curator keystore passphrase", confirm);
+    }
+
+    static char[] approver() throws CliException {
+        return read(APPROVER_ENV, "Approver keystore passphrase", false);
+    }
+
+    static char[] existingCurator() throws CliException {
+        return read(EXISTING_CURATOR_ENV, "Passphrase of the existing curator's keystore", false);
     }
 
     static char[] read(String env, String prompt, boolean confirm) throws CliException {

@@ -28,8 +28,11 @@ public final class ConfigFile {
     private static final String HEADER = """
             # deid-gateway installation configuration.
             # Edit with `deid config` commands or by hand; `deid` validates it on every start.
-            # projects: each research project's confidentiality profile (see ./deid profile list)
-            #           and the prefix of its patient pseudonyms.
+            # projects: each research project's confidentiality profile (see ./deid profile list),
+            #           the prefix of its patient pseudonyms, and optionally its pseudonym-scheme:
+            #           keyed (default: keyed SHA-512/256 of the patient ID) or eupid-style
+            #           (random CTX-... pseudonym per project, linked only through the vault).
+            # reidentification.four-eyes: true to require a second curator for every re-identification.
             """;
 
     private ConfigFile() {
@@ -90,6 +93,11 @@ public final class ConfigFile {
                     + (PatientPseudonymizer.MAX_PREFIX_LENGTH - 1) + "}")) {
                 throw new ConfigException(at + "pseudonym-prefix: '" + p.pseudonymPrefix() + "' must be 1 to "
                         + PatientPseudonymizer.MAX_PREFIX_LENGTH + " upper-case letters, digits or '_'");
+            }
+            if (p.pseudonymScheme() != null && !p.pseudonymScheme().equals(ProjectConfig.SCHEME_KEYED)
+                    && !p.pseudonymScheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)) {
+                throw new ConfigException(at + "pseudonym-scheme: '" + p.pseudonymScheme() + "' must be "
+                        + ProjectConfig.SCHEME_KEYED + " or " + ProjectConfig.SCHEME_EUPID_STYLE);
             }
         }
     }

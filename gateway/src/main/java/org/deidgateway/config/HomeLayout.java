@@ -8,4 +8,5 @@ public record HomeLayout(Path home) {
     public Path configFile() { return home.resolve("deid.yaml"); }
     public Path keystore() { return home.resolve("keystore.p12"); }
     public Path profiles() { return home.resolve("profiles"); }
+    public Path database() { return home.resolve("deid.db"); }
 }

@@ -1,14 +1,31 @@
 package org.deidgateway.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** One research project: which profile its data goes through and how its pseudonyms start. */
+/**
+ * One research project: which profile its data goes through, how its pseudonyms start, and which
+ * pseudonym scheme names its patients ({@code keyed}, the default, or {@code eupid-style}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProjectConfig(
         @JsonProperty("name") String name,
         @JsonProperty("profile") String profile,
-        @JsonProperty("pseudonym-prefix") String pseudonymPrefix) {
+        @JsonProperty("pseudonym-prefix") String pseudonymPrefix,
+        @JsonProperty("pseudonym-scheme") String pseudonymScheme) {
 
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
+    public static final String SCHEME_KEYED = "keyed";
+    public static final String SCHEME_EUPID_STYLE = "eupid-style";
+
+    public ProjectConfig(String name, String profile, String pseudonymPrefix) {
+        this(name, profile, pseudonymPrefix, null);
+    }
+
+    /** The scheme, {@code keyed} when the config does not say. */
+    public String scheme() {
+        return pseudonymScheme == null ? SCHEME_KEYED : pseudonymScheme;
+    }
 
     /** The default prefix: the project name in upper case, '-' as '_', at most 37 characters. */
     public static String defaultPrefix(String projectName) {

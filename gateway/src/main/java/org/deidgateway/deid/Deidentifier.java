@@ -13,7 +13,10 @@ import org.deidgateway.profile.Decision;
 import org.deidgateway.profile.ProfileOption;
 import org.deidgateway.profile.ProfileRules;
 import org.deidgateway.profile.ProfileRules.Context;
+import org.deidgateway.pseudonym.PatientIdentity;
 import org.deidgateway.pseudonym.PatientPseudonymizer;
+import org.deidgateway.pseudonym.PseudonymException;
+import org.deidgateway.pseudonym.PseudonymScheme;
 import org.deidgateway.pseudonym.UidRemapper;
 import org.deidgateway.pseudonym.ValueHasher;
 
@@ -32,12 +35,13 @@ public final class Deidentifier {
 
     private final ProfileRules rules;
     private final PatientPseudonymizer pseudonymizer;
+    private final PseudonymScheme scheme;
     private final UidRemapper uids;
     private final ValueHasher hasher;
     private final DeidentificationMarker marker;
 
-    public Deidentifier(ProfileRules rules, PatientPseudonymizer pseudonymizer, UidRemapper uids, ValueHasher hasher)
-            throws DeidentificationException {
+    public Deidentifier(ProfileRules rules, PatientPseudonymizer pseudonymizer, PseudonymScheme scheme, UidRemapper uids,
+                        ValueHasher hasher) throws DeidentificationException {
         ConfidentialityProfile profile = rules.profile();
         if (profile.has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
             throw new DeidentificationException("profile '" + profile.name() + "' keeps dates shifted (Retain "
@@ -46,6 +50,7 @@ public final class Deidentifier {
         }
         this.rules = rules;
         this.pseudonymizer = pseudonymizer;
+        this.scheme = scheme;
         this.uids = uids;
         this.hasher = hasher;
         this.marker = new DeidentificationMarker(profile);
@@ -64,12 +69,22 @@ public final class Deidentifier {
         if (sopClass.isEmpty()) {
             throw new DeidentificationException("no SOP Class UID (0008,0016): not a composite instance");
         }
-        String patientId = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.PatientID).trim();
-        String issuer = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.IssuerOfPatientID).trim();
-        String originalStudy = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.StudyInstanceUID).trim();
-        String pseudonym = patientId.isEmpty()
+        String patientId = text(dataset, TagFromName.PatientID);
+        String issuer = text(dataset, TagFromName.IssuerOfPatientID);
+        String originalStudy = text(dataset, TagFromName.StudyInstanceUID);
+        String linkKey = patientId.isEmpty()
                 ? pseudonymizer.pseudonymForUnidentifiedPatient(originalStudy.isEmpty() ? sopInstance : originalStudy)
                 : pseudonymizer.pseudonym(issuer, patientId);
+        PatientIdentity patient = new PatientIdentity(linkKey, issuer, patientId, text(dataset, TagFromName.PatientName),
+                text(dataset, TagFromName.PatientBirthDate), text(dataset, TagFromName.PatientSex));
+        String originalAccession = text(dataset, TagFromName.AccessionNumber);
+        String studyDate = text(dataset, TagFromName.StudyDate);
+        String pseudonym;
+        try {
+            pseudonym = scheme.pseudonymFor(patient);
+        } catch (PseudonymException e) {
+            throw new DeidentificationException("no pseudonym: " + e.getMessage(), e);
+        }
 
         TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules);
         try {
@@ -78,10 +93,13 @@ public final class Deidentifier {
         } catch (DicomException e) {
             throw new DeidentificationException("cannot rewrite the dataset: " + e.getClass().getSimpleName(), e);
         }
-        return new DeidentifiedInstance(pseudonym, originalStudy,
-                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.StudyInstanceUID),
-                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SeriesInstanceUID),
-                Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPInstanceUID), sopClass);
+        return new DeidentifiedInstance(pseudonym, patient, originalStudy, originalAccession, studyDate,
+                text(dataset, TagFromName.StudyInstanceUID), text(dataset, TagFromName.SeriesInstanceUID),
+                text(dataset, TagFromName.SOPInstanceUID), sopClass);
+    }
+
+    private static String text(AttributeList dataset, AttributeTag tag) {
+        return Attribute.getSingleStringValueOrEmptyString(dataset, tag).trim();
     }
 
     static int tagOf(AttributeTag tag) {

@@ -21,7 +21,8 @@ import java.util.Arrays;
 /**
  * The installation's PKCS#12 keystore. Each project has one entry, alias
  * {@code project.NAME.master}: a 256-bit secret from SecureRandom, protected with
- * PBEWithHmacSHA256AndAES_256. Every other project key is derived from it.
+ * PBEWithHmacSHA256AndAES_256. Every other project key is derived from it. The installation's
+ * audit key ({@code installation.audit}) seals the audit trail's checkpoint.
  */
 public final class GatewayKeystore {
 
@@ -33,7 +34,9 @@ public final class GatewayKeystore {
 
     private final Path file;
     private final KeyStore store;
-    private final char[] passphrase;
+    public static final String AUDIT_ALIAS = "installation.audit";
+
+    private char[] passphrase;
 
     private GatewayKeystore(Path file, KeyStore store, char[] passphrase) {
         this.file = file;
@@ -55,6 +58,7 @@ public final class GatewayKeystore {
             store.load(null, null);
             GatewayKeystore keystore = new GatewayKeystore(file, store, passphrase);
             keystore.addProjectSecret(project);
+            keystore.addSecret(AUDIT_ALIAS);
             keystore.save(false);
             return keystore;
         } catch (GeneralSecurityException | IOException e) {
@@ -72,7 +76,7 @@ public final class GatewayKeystore {
             return new GatewayKeystore(file, store, passphrase);
         } catch (IOException e) {
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
-                throw new KeystoreException(file + ": wrong passphrase");
+                throw KeystoreException.wrongPassphrase(file + ": wrong passphrase");
             }
             throw new KeystoreException(file + ": not a readable PKCS#12 keystore (" + e.getClass().getSimpleName() + ")", e);
         } catch (GeneralSecurityException e) {
@@ -82,11 +86,56 @@ public final class GatewayKeystore {
 
     /** Adds a fresh 256-bit master secret for a project (in memory; call {@link #save} to keep it). */
     public void addProjectSecret(String project) throws KeystoreException {
-        String alias = masterAlias(project);
         try {
-            if (store.containsAlias(alias)) {
+            if (store.containsAlias(masterAlias(project))) {
                 throw new KeystoreException(file + ": project '" + project + "' already has a master secret");
             }
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot add a secret (" + e.getClass().getSimpleName() + ")", e);
+        }
+        addSecret(masterAlias(project));
+    }
+
+    /**
+     * The key that seals the audit trail's checkpoint. Homes made before it existed get one here,
+     * saved at once.
+     */
+    public byte[] auditKey() throws KeystoreException {
+        try {
+            if (!store.containsAlias(AUDIT_ALIAS)) {
+                addSecret(AUDIT_ALIAS);
+                save(true);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot read " + AUDIT_ALIAS + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        return secret(AUDIT_ALIAS, "the audit key");
+    }
+
+    /** Re-protects every entry and the file with a new passphrase, and saves atomically. */
+    public void changePassphrase(char[] newPassphrase) throws KeystoreException {
+        if (newPassphrase.length < MIN_PASSPHRASE_LENGTH) {
+            throw new KeystoreException("the keystore passphrase must have at least " + MIN_PASSPHRASE_LENGTH + " characters");
+        }
+        try {
+            java.util.Map<String, KeyStore.Entry> entries = new java.util.LinkedHashMap<>();
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                entries.put(alias, store.getEntry(alias, protection()));
+            }
+            char[] old = passphrase;
+            passphrase = newPassphrase.clone();
+            for (var entry : entries.entrySet()) {
+                store.setEntry(entry.getKey(), entry.getValue(), protection());
+            }
+            Arrays.fill(old, '\0');
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot re-protect its entries (" + e.getClass().getSimpleName() + ")", e);
+        }
+        save(true);
+    }
+
+    private void addSecret(String alias) throws KeystoreException {
+        try {
             byte[] secret = new byte[32];
             SecureRandom.getInstanceStrong().nextBytes(secret);
             SecretKey key = new SecretKeySpec(secret, SECRET_ALGORITHM);
@@ -98,19 +147,22 @@ public final class GatewayKeystore {
     }
 
     public byte[] projectMasterSecret(String project) throws KeystoreException {
-        String alias = masterAlias(project);
+        return secret(masterAlias(project), "the master secret of project '" + project + "'");
+    }
+
+    private byte[] secret(String alias, String what) throws KeystoreException {
         try {
             KeyStore.Entry entry = store.getEntry(alias, protection());
             if (!(entry instanceof KeyStore.SecretKeyEntry secretEntry)) {
-                throw new KeystoreException(file + ": no master secret for project '" + project + "' (alias " + alias + ")");
+                throw new KeystoreException(file + ": " + what + " is missing (alias " + alias + ")");
             }
             byte[] encoded = secretEntry.getSecretKey().getEncoded();
             if (encoded == null || encoded.length != 32) {
-                throw new KeystoreException(file + ": the master secret of project '" + project + "' is not 256 bits");
+                throw new KeystoreException(file + ": " + what + " is not 256 bits");
             }
             return encoded;
         } catch (UnrecoverableKeyException e) {
-            throw new KeystoreException(file + ": wrong passphrase for the entry " + alias);
+            throw KeystoreException.wrongPassphrase(file + ": wrong passphrase for the entry " + alias);
         } catch (GeneralSecurityException e) {
             throw new KeystoreException(file + ": cannot read " + alias + " (" + e.getClass().getSimpleName() + ")", e);
         }

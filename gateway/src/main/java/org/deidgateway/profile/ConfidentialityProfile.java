@@ -24,6 +24,14 @@ public record ConfidentialityProfile(String name, String description, Set<Profil
         }
     }
 
+    /**
+     * Whether the profile puts a pseudonym into the data: then a correspondence table links it back,
+     * and the installation needs a curator who can open it.
+     */
+    public boolean pseudonymizes() {
+        return overrides.values().stream().anyMatch(o -> o.action() == Action.PSEUDONYM);
+    }
+
     public boolean has(ProfileOption option) {
         return options.contains(option);
     }

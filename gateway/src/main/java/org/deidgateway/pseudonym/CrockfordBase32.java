@@ -5,7 +5,26 @@ public final class CrockfordBase32 {
 
     static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
+    /** Crockford's check symbols: the 32 digits, then five extra symbols for the values 32 to 36. */
+    static final String CHECK_SYMBOLS = new String(ALPHABET) + "*~$=U";
+
     private CrockfordBase32() {
+    }
+
+    /**
+     * Crockford's check symbol of a Base32 string: its numeric value modulo 37. Catches every single
+     * wrong symbol and every swap of two neighbouring symbols.
+     */
+    public static char checkSymbol(String symbols) {
+        int remainder = 0;
+        for (int i = 0; i < symbols.length(); i++) {
+            int value = new String(ALPHABET).indexOf(symbols.charAt(i));
+            if (value < 0) {
+                throw new IllegalArgumentException("not a Crockford Base32 symbol: '" + symbols.charAt(i) + "'");
+            }
+            remainder = (remainder * 32 + value) % 37;
+        }
+        return CHECK_SYMBOLS.charAt(remainder);
     }
 
     /** Encodes all bits of {@code bytes}, most significant first; the last symbol is zero-padded. */

@@ -1,6 +1,8 @@
 /**
- * Keyed, deterministic replacement of identifiers: per-project, per-purpose keys derived from the
- * project master secret, patient pseudonyms, UID remapping and value hashing. Pure functions of
- * the key and the input; no state is kept, so every machine holding the keystore agrees.
+ * Replacement of identifiers: per-project, per-purpose keys derived from the project master secret,
+ * keyed patient pseudonyms (also the blind index of the correspondence table), UID remapping and
+ * value hashing, all pure functions of key and input; and the pseudonym schemes a project can
+ * choose, behind {@link org.deidgateway.pseudonym.PseudonymScheme}. Stateful schemes (EUPID-style)
+ * reach their table only through {@link org.deidgateway.pseudonym.PseudonymDirectory}.
  */
 package org.deidgateway.pseudonym;

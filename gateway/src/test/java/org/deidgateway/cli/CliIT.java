@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The packaged command line, run through the ./deid launcher as a separate process. */
 class CliIT {
 
-    private static final String PASSPHRASE = "cli-test-passphrase";
+    static final String PASSPHRASE = "cli-test-passphrase";
+    static final String CURATOR_PASSPHRASE = "cli-curator-passphrase";
     private static Path home;
 
     @TempDir
@@ -37,7 +38,7 @@ class CliIT {
         command.add(TestData.repoRoot().resolve("deid").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().remove("DEID_PASSPHRASE");
+        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
         pb.environment().putAll(env);
         Path out = Files.createTempFile(shared, "out", ".txt");
         Path err = Files.createTempFile(shared, "err", ".txt");
@@ -51,13 +52,14 @@ class CliIT {
     }
 
     static Result deid(String... args) throws IOException, InterruptedException {
-        return deid(Map.of("DEID_PASSPHRASE", PASSPHRASE), args);
+        return deid(Map.of("DEID_PASSPHRASE", PASSPHRASE, "DEID_CURATOR_PASSPHRASE", CURATOR_PASSPHRASE), args);
     }
 
     @BeforeAll
     static void init() throws Exception {
         home = shared.resolve("home");
-        Result r = deid("init", "--home", home.toString(), "--project", "lung-study");
+        Result r = deid("init", "--home", home.toString(), "--project", "lung-study", "--curator", "Test Curator",
+                "--curator-out", shared.resolve("curator.p12").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("LUNG_STUDY-"), r.out());
         assertTrue(Files.isRegularFile(home.resolve("keystore.p12")));

@@ -1,0 +1,13 @@
+package org.deidgateway.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Rules for opening the correspondence table: with {@code four-eyes}, a second curator must approve. */
+public record ReidentificationConfig(@JsonProperty("four-eyes") Boolean fourEyes) {
+
+    public static final ReidentificationConfig DEFAULT = new ReidentificationConfig(false);
+
+    public boolean fourEyesRequired() {
+        return Boolean.TRUE.equals(fourEyes);
+    }
+}

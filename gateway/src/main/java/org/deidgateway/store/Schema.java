@@ -1,0 +1,105 @@
+package org.deidgateway.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The tables, versioned by SQLite's user_version. Each step runs once, in its own transaction;
+ * a database written by a newer gateway is refused instead of misread.
+ */
+final class Schema {
+
+    private static final List<String> VERSION_1 = List.of(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            // Curators: public keys only. A removed curator keeps its row (the audit names it) but loses its wrapped keys.
+            """
+            CREATE TABLE curator (
+              id INTEGER PRIMARY KEY,
+              name TEXT NOT NULL,
+              fingerprint TEXT NOT NULL UNIQUE,
+              public_key BLOB NOT NULL,
+              added_at TEXT NOT NULL,
+              removed_at TEXT)""",
+            "CREATE UNIQUE INDEX curator_active_name ON curator(name) WHERE removed_at IS NULL",
+            // One row per patient and project. link_key is the keyed pseudonym (a blind index of the identity).
+            """
+            CREATE TABLE identity (
+              id INTEGER PRIMARY KEY,
+              project TEXT NOT NULL,
+              pseudonym TEXT NOT NULL,
+              link_key TEXT NOT NULL,
+              created_at TEXT NOT NULL,
+              updated_at TEXT NOT NULL,
+              UNIQUE (project, pseudonym),
+              UNIQUE (project, link_key))""",
+            "CREATE INDEX identity_pseudonym ON identity(pseudonym)",
+            // Sealed parts of an identity: the first study seen, then one part per further study.
+            """
+            CREATE TABLE identity_part (
+              id INTEGER PRIMARY KEY,
+              identity_id INTEGER NOT NULL REFERENCES identity(id),
+              nonce BLOB NOT NULL,
+              ciphertext BLOB NOT NULL,
+              created_at TEXT NOT NULL)""",
+            "CREATE INDEX identity_part_identity ON identity_part(identity_id)",
+            """
+            CREATE TABLE part_key (
+              part_id INTEGER NOT NULL REFERENCES identity_part(id),
+              curator_id INTEGER NOT NULL REFERENCES curator(id),
+              wrapped_key BLOB NOT NULL,
+              PRIMARY KEY (part_id, curator_id))""",
+            // New (de-identified) study UIDs are not identifying: kept in clear to find a case from its data.
+            """
+            CREATE TABLE study_link (
+              project TEXT NOT NULL,
+              new_study_uid TEXT NOT NULL,
+              identity_id INTEGER NOT NULL REFERENCES identity(id),
+              PRIMARY KEY (project, new_study_uid))""",
+            "CREATE INDEX study_link_uid ON study_link(new_study_uid)",
+            """
+            CREATE TABLE audit (
+              seq INTEGER PRIMARY KEY,
+              at TEXT NOT NULL,
+              event TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              details TEXT NOT NULL,
+              prev_hash TEXT NOT NULL,
+              hash TEXT NOT NULL)""");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1);
+
+    static final int VERSION = STEPS.size();
+
+    private Schema() {
+    }
+
+    static void migrate(Database db) throws StoreException {
+        int current = db.read(Schema::userVersion);
+        if (current > VERSION) {
+            throw new StoreException(db.file() + ": written by a newer deid-gateway (schema " + current
+                    + ", this one knows " + VERSION + "); refusing to use it");
+        }
+        for (int v = current; v < VERSION; v++) {
+            List<String> step = STEPS.get(v);
+            int next = v + 1;
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    for (String sql : step) {
+                        s.execute(sql);
+                    }
+                    s.execute("PRAGMA user_version = " + next);
+                }
+                return null;
+            });
+        }
+    }
+
+    private static int userVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+}
