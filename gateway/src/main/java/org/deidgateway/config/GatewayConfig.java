@@ -1,5 +1,6 @@
 package org.deidgateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -17,6 +18,11 @@ public record GatewayConfig(
         @JsonProperty("reidentification") ReidentificationConfig reidentification) {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** The creator Jackson uses (records with a second constructor need it named). */
+    @JsonCreator
+    public GatewayConfig {
+    }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
         this(version, projects, ReidentificationConfig.DEFAULT);

@@ -1,5 +1,6 @@
 package org.deidgateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -17,6 +18,11 @@ public record ProjectConfig(
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
     public static final String SCHEME_KEYED = "keyed";
     public static final String SCHEME_EUPID_STYLE = "eupid-style";
+
+    /** The creator Jackson uses (records with a second constructor need it named). */
+    @JsonCreator
+    public ProjectConfig {
+    }
 
     public ProjectConfig(String name, String profile, String pseudonymPrefix) {
         this(name, profile, pseudonymPrefix, null);

@@ -173,7 +173,29 @@ public final class Database implements AutoCloseable {
     public static StoreException translate(Path file, String doing, SQLException e) {
         SQLiteErrorCode code = e instanceof SQLiteException se ? se.getResultCode() : null;
         String reason = code == null ? "cannot " + doing + " (" + e.getClass().getSimpleName() + ")" : describe(code, doing);
+        String name = code == null ? "" : code.name();
+        Path folder = file.toAbsolutePath().getParent();
+        if ((name.startsWith("SQLITE_CANTOPEN") || name.startsWith("SQLITE_READONLY")) && folder != null
+                && !Files.isWritable(folder)) {
+            // WAL mode needs to write beside the database even to read it
+            reason = "the database's folder is read-only (read-only file system or no permission); nothing was written";
+        } else if (name.startsWith("SQLITE_IOERR") || name.startsWith("SQLITE_FULL")) {
+            long free = usableSpace(folder);
+            if (free >= 0 && free < LOW_SPACE_BYTES) {
+                reason = "disk full (" + free + " bytes free where the database is); nothing was written";
+            }
+        }
         return new StoreException(file + ": " + reason, e);
+    }
+
+    private static final long LOW_SPACE_BYTES = 1 << 20;
+
+    private static long usableSpace(Path folder) {
+        try {
+            return folder == null ? -1 : Files.getFileStore(folder).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static String describe(SQLiteErrorCode code, String doing) {

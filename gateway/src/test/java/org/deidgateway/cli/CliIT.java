@@ -6,13 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,35 +27,18 @@ class CliIT {
     @TempDir
     static Path shared;
 
-    record Result(int exit, String out, String err) {
+    static DeidProcess.Result deid(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return DeidProcess.run(shared, env, args);
     }
 
-    static Result deid(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(TestData.repoRoot().resolve("deid").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile(shared, "out", ".txt");
-        Path err = Files.createTempFile(shared, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("deid " + String.join(" ", args) + " did not finish");
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    static Result deid(String... args) throws IOException, InterruptedException {
+    static DeidProcess.Result deid(String... args) throws IOException, InterruptedException {
         return deid(Map.of("DEID_PASSPHRASE", PASSPHRASE, "DEID_CURATOR_PASSPHRASE", CURATOR_PASSPHRASE), args);
     }
 
     @BeforeAll
     static void init() throws Exception {
         home = shared.resolve("home");
-        Result r = deid("init", "--home", home.toString(), "--project", "lung-study", "--curator", "Test Curator",
+        DeidProcess.Result r = deid("init", "--home", home.toString(), "--project", "lung-study", "--curator", "Test Curator",
                 "--curator-out", shared.resolve("curator.p12").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("LUNG_STUDY-"), r.out());
@@ -68,7 +48,7 @@ class CliIT {
 
     @Test
     void helpListsEveryCommand() throws Exception {
-        Result r = deid("--help");
+        DeidProcess.Result r = deid("--help");
         assertEquals(0, r.exit());
         for (String command : List.of("init", "deidentify", "profile")) {
             assertTrue(r.out().contains(command), r.out());
@@ -77,10 +57,10 @@ class CliIT {
 
     @Test
     void initRefusesAnExistingHomeAndNeedsAPassphrase() throws Exception {
-        Result again = deid("init", "--home", home.toString());
+        DeidProcess.Result again = deid("init", "--home", home.toString());
         assertNotEquals(0, again.exit());
         assertTrue(again.err().contains("refusing to overwrite"), again.err());
-        Result noPassphrase = deid(Map.of(), "init", "--home", shared.resolve("other").toString());
+        DeidProcess.Result noPassphrase = deid(Map.of(), "init", "--home", shared.resolve("other").toString());
         assertNotEquals(0, noPassphrase.exit());
         assertTrue(noPassphrase.err().contains("DEID_PASSPHRASE"), noPassphrase.err());
         assertFalse(Files.exists(shared.resolve("other").resolve("keystore.p12")));
@@ -96,7 +76,7 @@ class CliIT {
         Files.write(input.resolve("truncated.dcm"), java.util.Arrays.copyOf(ct, ct.length / 2));
         Files.writeString(input.resolve("notes.txt"), "not an image");
         Path out = shared.resolve("out");
-        Result r = deid("deidentify", "--home", home.toString(), "--out", out.toString(), input.toString());
+        DeidProcess.Result r = deid("deidentify", "--home", home.toString(), "--out", out.toString(), input.toString());
         assertEquals(1, r.exit(), "a failed file makes the exit code non-zero");
         assertTrue(r.out().contains("de-identified 2 of 4 files, 2 failed"), r.out());
         assertTrue(r.err().contains("truncated.dcm: truncated"), r.err());
@@ -115,44 +95,44 @@ class CliIT {
     @Test
     void badInputsGiveOneClearLineAndNonZeroExit() throws Exception {
         Path ct = TestData.pydicom("CT_small.dcm");
-        Result wrong = deid(Map.of("DEID_PASSPHRASE", "not-the-passphrase"), "deidentify", "--home", home.toString(),
+        DeidProcess.Result wrong = deid(Map.of("DEID_PASSPHRASE", "not-the-passphrase"), "deidentify", "--home", home.toString(),
                 "--out", shared.resolve("o-wrong").toString(), ct.toString());
         assertNotEquals(0, wrong.exit());
         assertTrue(wrong.err().contains("wrong passphrase"), wrong.err());
 
-        Result unknown = deid("deidentify", "--home", home.toString(), "--profile", "nosuch",
+        DeidProcess.Result unknown = deid("deidentify", "--home", home.toString(), "--profile", "nosuch",
                 "--out", shared.resolve("o-unknown").toString(), ct.toString());
         assertNotEquals(0, unknown.exit());
         assertTrue(unknown.err().contains("unknown profile 'nosuch'"), unknown.err());
 
         Path file = Files.writeString(shared.resolve("a-file"), "x");
-        Result unwritable = deid("deidentify", "--home", home.toString(), "--out", file.resolve("sub").toString(), ct.toString());
+        DeidProcess.Result unwritable = deid("deidentify", "--home", home.toString(), "--out", file.resolve("sub").toString(), ct.toString());
         assertNotEquals(0, unwritable.exit());
         assertTrue(unwritable.err().contains("cannot create the output folder"), unwritable.err());
 
-        Result anonymize = deid("deidentify", "--home", home.toString(), "--profile", "anonymize",
+        DeidProcess.Result anonymize = deid("deidentify", "--home", home.toString(), "--profile", "anonymize",
                 "--out", shared.resolve("o-anon").toString(), ct.toString());
         assertNotEquals(0, anonymize.exit());
         assertTrue(anonymize.err().contains("refusing to run rather than keep real dates"), anonymize.err());
         assertFalse(Files.exists(shared.resolve("o-anon").resolve("LUNG_STUDY")));
 
-        Result notHome = deid("deidentify", "--home", shared.toString(), "--out", shared.resolve("o").toString(), ct.toString());
+        DeidProcess.Result notHome = deid("deidentify", "--home", shared.toString(), "--out", shared.resolve("o").toString(), ct.toString());
         assertNotEquals(0, notHome.exit());
         assertTrue(notHome.err().contains("is not a deid-gateway home"), notHome.err());
     }
 
     @Test
     void profileCommandsExplainWhatHappens() throws Exception {
-        Result list = deid("profile", "list");
+        DeidProcess.Result list = deid("profile", "list");
         assertEquals(0, list.exit());
         assertTrue(list.out().contains("pseudonymize") && list.out().contains("basic") && list.out().contains("anonymize"));
-        Result show = deid("profile", "show", "pseudonymize");
+        DeidProcess.Result show = deid("profile", "show", "pseudonymize");
         assertEquals(0, show.exit());
         assertTrue(show.out().lines().filter(l -> l.startsWith("(")).count() >= 621, "every table row shown");
-        Result explain = deid("profile", "explain", "pseudonymize", "ProtocolName");
+        DeidProcess.Result explain = deid("profile", "explain", "pseudonymize", "ProtocolName");
         assertEquals(0, explain.exit());
         assertTrue(explain.out().contains("clean") && explain.out().contains("Clean Descriptors"), explain.out());
-        Result badTag = deid("profile", "explain", "pseudonymize", "NoSuchKeyword");
+        DeidProcess.Result badTag = deid("profile", "explain", "pseudonymize", "NoSuchKeyword");
         assertNotEquals(0, badTag.exit());
     }
 }
