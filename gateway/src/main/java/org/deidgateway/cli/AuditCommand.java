@@ -15,15 +15,7 @@ import java.util.concurrent.Callable;
         description = "The audit trail: every de-identification run (counts and pseudonyms), curator change, "
                 + "re-identification (curator, approver, reason) and wrong passphrase, hash-chained.",
         subcommands = {AuditCommand.Show.class, AuditCommand.Verify.class})
-final class AuditCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class AuditCommand extends CommandGroup {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the newest entries, oldest first.")
     static final class Show implements Callable<Integer> {

@@ -26,15 +26,7 @@ import java.util.Map;
                 + "DEID_CURATOR_PASSPHRASE, an existing curator's from DEID_EXISTING_CURATOR_PASSPHRASE, or a prompt."},
         subcommands = {CuratorCommand.Add.class, CuratorCommand.ListCurators.class, CuratorCommand.Remove.class,
                 CuratorCommand.Reseal.class})
-final class CuratorCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class CuratorCommand extends CommandGroup {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Create a curator's own keystore (RSA-3072, PKCS#12) at --out and register its public key.",
@@ -126,6 +118,7 @@ final class CuratorCommand implements Runnable {
                                 Map.of("curator", r.name(), "key", r.fingerprint()));
                         return r;
                     });
+                    access.database().checkpointAndTruncateLog();
                     access.checkpoint(keystore);
                     System.out.println("removed curator " + removed.name() + " (key " + removed.shortFingerprint() + ")");
                     return 0;
@@ -180,15 +173,7 @@ final class CuratorCommand implements Runnable {
     }
 
     static Curator activeCurator(HomeAccess access, CuratorKeystore keystore) throws VaultException, StoreException {
-        if (!keystore.installationId().equals(access.vault().installationId())) {
-            throw new VaultException(keystore.file() + ": this curator keystore belongs to another installation");
-        }
-        Curator curator = new CuratorRegistry(access.database()).byFingerprint(keystore.fingerprint())
-                .orElseThrow(() -> new VaultException(keystore.file() + ": this curator key is not registered here"));
-        if (!curator.active()) {
-            throw new VaultException(keystore.file() + ": curator '" + curator.name() + "' was removed on " + curator.removedAt());
-        }
-        return curator;
+        return new CuratorRegistry(access.database()).requireActive(keystore, access.vault().installationId(), "curator");
     }
 
     /** Checks before any passphrase is asked that the new keystore can be written and stays out of the home. */

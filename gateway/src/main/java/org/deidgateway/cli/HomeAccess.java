@@ -91,7 +91,7 @@ final class HomeAccess implements AutoCloseable {
             return GatewayKeystore.open(layout.keystore(), passphrase);
         } catch (KeystoreException e) {
             if (e.wrongPassphrase()) {
-                audit().append(AuditEvent.KEYSTORE_WRONG_PASSPHRASE, operator(), Map.of("keystore", layout.keystore().toString()));
+                auditFailedOpening(AuditEvent.KEYSTORE_WRONG_PASSPHRASE, layout.keystore(), e);
             }
             throw e;
         } finally {
@@ -104,10 +104,23 @@ final class HomeAccess implements AutoCloseable {
         try {
             return CuratorKeystore.open(file, passphrase);
         } catch (WrongPassphraseException e) {
-            audit().append(AuditEvent.CURATOR_KEYSTORE_WRONG_PASSPHRASE, operator(), Map.of("keystore", file.toString()));
+            auditFailedOpening(AuditEvent.CURATOR_KEYSTORE_WRONG_PASSPHRASE, file, e);
             throw e;
         } finally {
             Arrays.fill(passphrase, '\0');
+        }
+    }
+
+    /**
+     * Audits a wrong passphrase. If the database cannot take the entry (locked, read-only), the
+     * user still learns that the passphrase was wrong, and that the attempt went unrecorded.
+     */
+    private void auditFailedOpening(AuditEvent event, Path keystore, Exception wrongPassphrase) {
+        try {
+            audit().append(event, operator(), Map.of("keystore", keystore.toString()));
+        } catch (StoreException e) {
+            wrongPassphrase.addSuppressed(e);
+            System.err.println("deid: the failed attempt could not be audited: " + e.getMessage());
         }
     }
 

@@ -12,15 +12,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "keystore", mixinStandardHelpOptions = true, description = "The gateway keystore of an installation.",
         subcommands = KeystoreCommand.Passwd.class)
-final class KeystoreCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class KeystoreCommand extends CommandGroup {
 
     @Command(name = "passwd", mixinStandardHelpOptions = true,
             description = "Change the gateway keystore's passphrase: the current one from DEID_PASSPHRASE, the new one "

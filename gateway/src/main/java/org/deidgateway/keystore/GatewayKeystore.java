@@ -44,6 +44,15 @@ public final class GatewayKeystore {
         this.passphrase = passphrase.clone();
     }
 
+    /**
+     * The JDK protects a PKCS#12 file's integrity with a MAC of only 10,000 iterations by default,
+     * and a passphrase guess can be tested against that MAC: make it as costly as the entries'.
+     * Set before every store; a system property is how the JDK lets a program choose it.
+     */
+    public static void useStrongFileMac() {
+        System.setProperty("keystore.pkcs12.macIterationCount", Integer.toString(PROTECTION_ITERATIONS));
+    }
+
     public static String masterAlias(String project) {
         return "project." + project + ".master";
     }
@@ -175,6 +184,7 @@ public final class GatewayKeystore {
             Files.deleteIfExists(temp);
             try (OutputStream out = Files.newOutputStream(Files.createFile(temp, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------"))), StandardOpenOption.WRITE)) {
+                useStrongFileMac();
                 store.store(out, passphrase);
             }
             if (!replace && Files.exists(file)) {

@@ -55,6 +55,8 @@ public final class Database implements AutoCloseable {
                 s.execute("PRAGMA busy_timeout = " + Long.getLong(BUSY_TIMEOUT_PROPERTY, 5000));
                 s.execute("PRAGMA foreign_keys = ON");
                 s.execute("PRAGMA synchronous = FULL");
+                // deleted rows (a removed curator's wrapped keys) are overwritten, not left in free pages
+                s.execute("PRAGMA secure_delete = ON");
                 try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
                     // reading the mode back also proves the file is a database
                     rs.next();
@@ -158,6 +160,18 @@ public final class Database implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * Copies the write-ahead log into the database and truncates it, so that pages overwritten by a
+     * secure delete do not survive in the log either.
+     */
+    public synchronized void checkpointAndTruncateLog() throws StoreException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            throw translate(file, "checkpoint", e);
+        }
     }
 
     @Override

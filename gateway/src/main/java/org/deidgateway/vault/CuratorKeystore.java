@@ -173,6 +173,7 @@ public final class CuratorKeystore {
             Files.deleteIfExists(temp);
             try (OutputStream out = Files.newOutputStream(Files.createFile(temp,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+                org.deidgateway.keystore.GatewayKeystore.useStrongFileMac();
                 store.store(out, passphrase);
             }
             // without REPLACE_EXISTING: fails instead of replacing a keystore that appeared meanwhile

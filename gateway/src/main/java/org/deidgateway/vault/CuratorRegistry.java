@@ -46,6 +46,25 @@ public final class CuratorRegistry {
                 .stream().findFirst());
     }
 
+    /**
+     * The active curator a keystore belongs to: made for this installation, its key registered and
+     * not removed. {@code role} names it in the error ("curator", "approver").
+     */
+    public Curator requireActive(CuratorKeystore keystore, String installationId, String role)
+            throws VaultException, StoreException {
+        if (!keystore.installationId().equals(installationId)) {
+            throw new VaultException(keystore.file() + ": this " + role + " keystore belongs to another installation ("
+                    + keystore.installationId() + "), not to this one (" + installationId + ")");
+        }
+        Curator curator = byFingerprint(keystore.fingerprint()).orElseThrow(() -> new VaultException(
+                keystore.file() + ": the " + role + " key of '" + keystore.curatorName() + "' is not registered here"));
+        if (!curator.active()) {
+            throw new VaultException(keystore.file() + ": " + role + " '" + curator.name() + "' was removed on "
+                    + curator.removedAt() + " and can no longer open records");
+        }
+        return curator;
+    }
+
     /** Registers a curator's public key (in the caller's transaction, if any). */
     public Curator add(String name, byte[] publicKey) throws StoreException, VaultException {
         if (activeByName(name).isPresent()) {
@@ -95,6 +114,9 @@ public final class CuratorRegistry {
             }
             return null;
         });
+        if (!db.inTransactionNow()) {
+            db.checkpointAndTruncateLog();
+        }
         return new Curator(curator.id(), curator.name(), curator.fingerprint(), curator.publicKey(), curator.addedAt(), now);
     }
 

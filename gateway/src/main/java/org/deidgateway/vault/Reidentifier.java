@@ -80,17 +80,7 @@ public final class Reidentifier {
     }
 
     private Curator registered(CuratorKeystore keystore, String role) throws VaultException, StoreException {
-        if (!keystore.installationId().equals(vault.installationId())) {
-            throw new VaultException(keystore.file() + ": this " + role + " keystore belongs to another installation ("
-                    + keystore.installationId() + "), not to this one (" + vault.installationId() + ")");
-        }
-        Curator curator = curators.byFingerprint(keystore.fingerprint()).orElseThrow(() -> new VaultException(
-                keystore.file() + ": the " + role + " key of '" + keystore.curatorName() + "' is not registered here"));
-        if (!curator.active()) {
-            throw new VaultException(keystore.file() + ": " + role + " '" + curator.name() + "' was removed on "
-                    + curator.removedAt() + " and can no longer open records");
-        }
-        return curator;
+        return curators.requireActive(keystore, vault.installationId(), role);
     }
 
     private IdentityRef find(Lookup lookup) throws VaultException, StoreException {

@@ -62,7 +62,7 @@ public final class Resealer {
             if (batch.isEmpty()) {
                 return new Result(resealed, notOpenable, tampered);
             }
-            List<long[]> done = new ArrayList<>();
+            List<Long> done = new ArrayList<>();
             List<byte[]> wrappedForTarget = new ArrayList<>();
             for (Pending p : batch) {
                 afterPart = p.part().id();
@@ -75,7 +75,7 @@ public final class Resealer {
                     dataKey = vault.unwrap(p.identity(), p.part(), p.sourceWrapped(), sourceKeystore);
                     vault.open(p.identity(), p.part(), dataKey);
                     wrappedForTarget.add(vault.wrap(p.identity(), dataKey, target));
-                    done.add(new long[] {p.part().id()});
+                    done.add(p.part().id());
                 } catch (TamperedRecordException e) {
                     tampered++;
                 } finally {
@@ -86,7 +86,7 @@ public final class Resealer {
             }
             vault.database().inTransaction(c -> {
                 for (int i = 0; i < done.size(); i++) {
-                    IdentityVault.insertPartKey(c, done.get(i)[0], target.id(), wrappedForTarget.get(i));
+                    IdentityVault.insertPartKey(c, done.get(i), target.id(), wrappedForTarget.get(i));
                 }
                 return null;
             });
