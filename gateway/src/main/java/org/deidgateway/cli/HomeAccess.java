@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  */
 final class HomeAccess implements AutoCloseable {
 
+    private static final String CONFIG_HASH_KEY = "config.sha256";
+
     final HomeLayout layout;
     private final GatewayConfig config;
     private Database database;
@@ -69,8 +71,35 @@ final class HomeAccess implements AutoCloseable {
     Database database() throws StoreException {
         if (database == null) {
             database = Database.open(layout.database());
+            auditConfigChange(database);
         }
         return database;
+    }
+
+    /**
+     * deid.yaml is edited by hand (and later by deid config): each command that opens the database
+     * compares the file's hash with the one it last saw and audits a change.
+     */
+    private void auditConfigChange(Database db) throws StoreException {
+        String current;
+        try {
+            current = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(layout.configFile())));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            return; // the config was just read successfully; a race with an editor is audited next time
+        }
+        String previous = db.meta(CONFIG_HASH_KEY).orElse(null);
+        if (current.equals(previous)) {
+            return;
+        }
+        db.inTransaction(c -> {
+            if (previous != null) {
+                new AuditLog(db).append(AuditEvent.CONFIG_CHANGED, operator(),
+                        Map.of("file", layout.configFile().toAbsolutePath().toString(), "sha256-before", previous, "sha256-after", current));
+            }
+            db.setMeta(CONFIG_HASH_KEY, current);
+            return null;
+        });
     }
 
     IdentityVault vault() throws StoreException {

@@ -158,6 +158,8 @@ class VaultCliIT {
         assertEquals(0, add.exit(), add.err());
         assertTrue(add.out().contains("re-sealed 1 records to Ben"), add.out());
         DeidProcess.Result list = deid("curator", "list", "--home", home.toString());
+        assertTrue(deid("audit", "show", "--home", home.toString()).out().contains("config-changed"),
+                "the hand edit of deid.yaml is audited");
         assertEquals(2, list.out().lines().filter(l -> l.contains("active") && l.contains("1 of 1 records")).count(), list.out());
 
         DeidProcess.Result alone = deid("reidentify", "--home", home.toString(), "--curator-keystore", ana.toString(),
