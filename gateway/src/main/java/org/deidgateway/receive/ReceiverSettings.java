@@ -1,0 +1,23 @@
+package org.deidgateway.receive;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * How the receiver listens and what it allows. {@code artim} bounds the wait for an association
+ * request (and for the close after release); {@code idle} the silence inside an association.
+ * An empty allow-list admits every calling AE title.
+ */
+public record ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim,
+                               Duration idle, int maxPduLength, Set<String> allowedCallingAeTitles) {
+
+    public static final String DEFAULT_AE_TITLE = "DEIDGW";
+    public static final int DEFAULT_PORT = 11112;
+    /** Largest PDU body we accept and announce: 256 KiB, the size dcmtk and Orthanc send well with. */
+    public static final int DEFAULT_MAX_PDU_LENGTH = 256 * 1024;
+
+    public static ReceiverSettings defaults(String bindAddress, int port) {
+        return new ReceiverSettings(DEFAULT_AE_TITLE, bindAddress, port, 50, Duration.ofSeconds(30), Duration.ofMinutes(5),
+                DEFAULT_MAX_PDU_LENGTH, Set.of());
+    }
+}
