@@ -7,6 +7,8 @@ import org.deidgateway.net.Pdu;
 import org.deidgateway.net.PduEncoder;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
 import org.deidgateway.net.ProtocolException;
+import com.pixelmed.dicom.SOPClass;
+import org.deidgateway.receive.StoreService.Outcome;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedInputStream;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One association, from the request to the release or abort. Every wait has a timeout and every
@@ -28,22 +31,32 @@ import java.util.Map;
 final class AssociationHandler implements Runnable {
 
     static final String VERIFICATION_SOP_CLASS = "1.2.840.10008.1.1";
-    static final String IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2";
-    static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
     static final String IMPLEMENTATION_CLASS_UID = "1.2.826.0.1.3680043.10.1329.1";
     static final String IMPLEMENTATION_VERSION = "DEIDGW_010";
     private static final int MAX_ASSOCIATE_RQ_LENGTH = 64 * 1024;
     private static final int MAX_COMMAND_LENGTH = 64 * 1024;
     private static final long DRAIN_LIMIT = 1 << 20;
     private static final Logger LOG = Logger.getLogger(AssociationHandler.class);
+    static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
 
     private final Socket socket;
     private final ReceiverSettings settings;
-    private final Map<Integer, String> acceptedAbstractSyntax = new HashMap<>();
+    private final StoreService storage;
+    private final Map<Integer, AcceptedContext> accepted = new HashMap<>();
+    private final Map<Integer, String> abstractSyntaxOf = new HashMap<>();
+    private String callingAe = "";
+    private String calledAe = "";
+    /** The C-STORE whose data set is arriving, with the file it goes to (null: none). */
+    private StoreInProgress store;
 
-    AssociationHandler(Socket socket, ReceiverSettings settings) {
+    AssociationHandler(Socket socket, ReceiverSettings settings, StoreService storage) {
         this.socket = socket;
         this.settings = settings;
+        this.storage = storage;
+    }
+
+    /** A C-STORE between its command and the last fragment of its data set. */
+    private record StoreInProgress(DimseCommand command, int contextId, Spool.Incoming incoming, Outcome refusal) {
     }
 
     @Override
@@ -67,6 +80,9 @@ final class AssociationHandler implements Runnable {
         } catch (IOException e) {
             LOG.debugf("association from %s ended: %s", peer, e.getMessage());
         } finally {
+            if (store != null && store.incoming() != null) {
+                store.incoming().close();
+            }
             try {
                 socket.close();
             } catch (IOException ignored) {
@@ -99,9 +115,16 @@ final class AssociationHandler implements Runnable {
             out.write(PduEncoder.associateReject(1, 1, 3));
             return false;
         }
+        callingAe = request.callingAeTitle();
+        calledAe = request.calledAeTitle();
         List<AcceptedContext> contexts = new ArrayList<>();
         for (ProposedContext proposed : request.contexts()) {
-            contexts.add(negotiate(proposed));
+            AcceptedContext context = negotiate(proposed);
+            contexts.add(context);
+            if (context.result() == AcceptedContext.ACCEPTANCE) {
+                accepted.put(context.id(), context);
+                abstractSyntaxOf.put(context.id(), proposed.abstractSyntax());
+            }
         }
         out.write(PduEncoder.associateAccept(request, contexts, settings.maxPduLength(), IMPLEMENTATION_CLASS_UID,
                 IMPLEMENTATION_VERSION));
@@ -110,12 +133,16 @@ final class AssociationHandler implements Runnable {
     }
 
     private AcceptedContext negotiate(ProposedContext proposed) {
-        if (!VERIFICATION_SOP_CLASS.equals(proposed.abstractSyntax())) {
+        Set<String> supported;
+        if (VERIFICATION_SOP_CLASS.equals(proposed.abstractSyntax())) {
+            supported = SupportedTransferSyntaxes.VERIFICATION;
+        } else if (storage != null && SOPClass.isStorage(proposed.abstractSyntax())) {
+            supported = SupportedTransferSyntaxes.STORAGE;
+        } else {
             return new AcceptedContext(proposed.id(), AcceptedContext.ABSTRACT_SYNTAX_NOT_SUPPORTED, null);
         }
         for (String ts : proposed.transferSyntaxes()) {
-            if (ts.equals(IMPLICIT_VR_LITTLE_ENDIAN) || ts.equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
-                acceptedAbstractSyntax.put(proposed.id(), proposed.abstractSyntax());
+            if (supported.contains(ts)) {
                 return new AcceptedContext(proposed.id(), AcceptedContext.ACCEPTANCE, ts);
             }
         }
@@ -133,21 +160,25 @@ final class AssociationHandler implements Runnable {
             switch (pdu.type()) {
                 case Pdu.P_DATA_TF -> {
                     for (Pdv pdv : Pdv.split(pdu.body())) {
-                        if (!acceptedAbstractSyntax.containsKey(pdv.contextId())) {
+                        if (!accepted.containsKey(pdv.contextId())) {
                             throw new ProtocolException("data on presentation context " + pdv.contextId()
                                     + ", which was not accepted", ProtocolException.INVALID_PARAMETER_VALUE);
                         }
-                        if (!pdv.command()) {
-                            throw new ProtocolException("a data set where no command announced one", ProtocolException.UNEXPECTED_PDU);
-                        }
-                        if (command.size() + pdv.length() > MAX_COMMAND_LENGTH) {
-                            throw new ProtocolException("command set longer than " + MAX_COMMAND_LENGTH + " bytes",
-                                    ProtocolException.INVALID_PARAMETER_VALUE);
-                        }
-                        command.write(pdu.body(), pdv.offset(), pdv.length());
-                        if (pdv.last()) {
-                            respond(DimseCommand.parse(command.toByteArray()), pdv.contextId(), out);
-                            command.reset();
+                        if (pdv.command()) {
+                            if (store != null) {
+                                throw new ProtocolException("a command inside a data set", ProtocolException.UNEXPECTED_PDU);
+                            }
+                            if (command.size() + pdv.length() > MAX_COMMAND_LENGTH) {
+                                throw new ProtocolException("command set longer than " + MAX_COMMAND_LENGTH + " bytes",
+                                        ProtocolException.INVALID_PARAMETER_VALUE);
+                            }
+                            command.write(pdu.body(), pdv.offset(), pdv.length());
+                            if (pdv.last()) {
+                                onCommand(DimseCommand.parse(command.toByteArray()), pdv.contextId(), out);
+                                command.reset();
+                            }
+                        } else {
+                            onDataSetFragment(pdu.body(), pdv, out);
                         }
                     }
                 }
@@ -165,19 +196,90 @@ final class AssociationHandler implements Runnable {
         }
     }
 
-    private void respond(DimseCommand command, int contextId, OutputStream out) throws IOException, ProtocolException {
-        if (command.commandField() != DimseCommand.C_ECHO_RQ) {
-            throw new ProtocolException("unsupported DIMSE command 0x" + Integer.toHexString(command.commandField()),
+    private void onCommand(DimseCommand command, int contextId, OutputStream out) throws IOException, ProtocolException {
+        switch (command.commandField()) {
+            case DimseCommand.C_ECHO_RQ -> {
+                byte[] response = DimseCommand.builder()
+                        .string(DimseCommand.AFFECTED_SOP_CLASS_UID, VERIFICATION_SOP_CLASS, true)
+                        .u16(DimseCommand.COMMAND_FIELD, DimseCommand.C_ECHO_RSP)
+                        .u16(DimseCommand.MESSAGE_ID_BEING_RESPONDED_TO, command.messageId())
+                        .u16(DimseCommand.COMMAND_DATA_SET_TYPE, DimseCommand.NO_DATA_SET)
+                        .u16(DimseCommand.STATUS, 0)
+                        .encode();
+                out.write(PduEncoder.pData(contextId, true, true, response, 0, response.length));
+                out.flush();
+            }
+            case DimseCommand.C_STORE_RQ -> {
+                if (!command.hasDataSet()) {
+                    respondStore(command, contextId, new Outcome(StoreService.CANNOT_UNDERSTAND, "C-STORE without a data set"), out);
+                    return;
+                }
+                String sopClass = command.string(DimseCommand.AFFECTED_SOP_CLASS_UID);
+                String sopInstance = command.string(DimseCommand.AFFECTED_SOP_INSTANCE_UID);
+                Outcome refusal = null;
+                Spool.Incoming incoming = null;
+                if (storage == null || !sopClass.equals(abstractSyntaxOf.get(contextId))) {
+                    refusal = new Outcome(SOP_CLASS_NOT_SUPPORTED, "SOP class not negotiated on this presentation context");
+                } else {
+                    try {
+                        incoming = storage.begin(sopClass, sopInstance, accepted.get(contextId).transferSyntax(), callingAe);
+                    } catch (IOException e) {
+                        LOG.errorf("cannot open a spool file: %s", e.getMessage());
+                        refusal = new Outcome(StoreService.OUT_OF_RESOURCES, "cannot store the object");
+                    }
+                }
+                // the data set is read to its end either way, so that the association stays in step
+                store = new StoreInProgress(command, contextId, incoming, refusal);
+            }
+            default -> throw new ProtocolException("unsupported DIMSE command 0x" + Integer.toHexString(command.commandField()),
                     ProtocolException.UNRECOGNIZED_PARAMETER);
         }
-        byte[] response = DimseCommand.builder()
-                .string(DimseCommand.AFFECTED_SOP_CLASS_UID, VERIFICATION_SOP_CLASS, true)
-                .u16(DimseCommand.COMMAND_FIELD, DimseCommand.C_ECHO_RSP)
-                .u16(DimseCommand.MESSAGE_ID_BEING_RESPONDED_TO, command.messageId())
+    }
+
+    private void onDataSetFragment(byte[] body, Pdv pdv, OutputStream out) throws IOException, ProtocolException {
+        if (store == null || store.contextId() != pdv.contextId()) {
+            throw new ProtocolException("a data set where no command announced one", ProtocolException.UNEXPECTED_PDU);
+        }
+        Outcome outcome = store.refusal();
+        if (store.incoming() != null && outcome == null) {
+            try {
+                store.incoming().write(body, pdv.offset(), pdv.length());
+            } catch (IOException e) {
+                LOG.errorf("cannot write a spool file: %s", e.getMessage());
+                store.incoming().close();
+                store = new StoreInProgress(store.command(), store.contextId(), null,
+                        new Outcome(StoreService.OUT_OF_RESOURCES, "cannot store the object"));
+            }
+        }
+        if (!pdv.last()) {
+            return;
+        }
+        StoreInProgress done = store;
+        store = null;
+        if (done.refusal() != null) {
+            respondStore(done.command(), done.contextId(), done.refusal(), out);
+            return;
+        }
+        Outcome result = storage.complete(done.incoming(), done.command().string(DimseCommand.AFFECTED_SOP_CLASS_UID),
+                done.command().string(DimseCommand.AFFECTED_SOP_INSTANCE_UID), accepted.get(done.contextId()).transferSyntax(),
+                callingAe, calledAe);
+        respondStore(done.command(), done.contextId(), result, out);
+    }
+
+    private void respondStore(DimseCommand request, int contextId, Outcome outcome, OutputStream out) throws IOException {
+        DimseCommand.Builder response = DimseCommand.builder()
+                .string(DimseCommand.AFFECTED_SOP_CLASS_UID, request.string(DimseCommand.AFFECTED_SOP_CLASS_UID), true)
+                .u16(DimseCommand.COMMAND_FIELD, DimseCommand.C_STORE_RSP)
+                .u16(DimseCommand.MESSAGE_ID_BEING_RESPONDED_TO, request.messageId())
                 .u16(DimseCommand.COMMAND_DATA_SET_TYPE, DimseCommand.NO_DATA_SET)
-                .u16(DimseCommand.STATUS, 0)
-                .encode();
-        out.write(PduEncoder.pData(contextId, true, true, response, 0, response.length));
+                .u16(DimseCommand.STATUS, outcome.status())
+                .string(DimseCommand.AFFECTED_SOP_INSTANCE_UID, request.string(DimseCommand.AFFECTED_SOP_INSTANCE_UID), true);
+        if (!outcome.comment().isEmpty()) {
+            String comment = outcome.comment().length() > 64 ? outcome.comment().substring(0, 64) : outcome.comment();
+            response.string(DimseCommand.ERROR_COMMENT, comment, false);
+        }
+        byte[] bytes = response.encode();
+        out.write(PduEncoder.pData(contextId, true, true, bytes, 0, bytes.length));
         out.flush();
     }
 

@@ -25,13 +25,15 @@ public final class DicomListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DicomListener.class);
 
     private final ReceiverSettings settings;
+    private final StoreService storage;
     private final ServerSocket server;
     private final ExecutorService associations;
     private final Thread acceptor;
     private volatile boolean running = true;
 
-    private DicomListener(ReceiverSettings settings, ServerSocket server) {
+    private DicomListener(ReceiverSettings settings, StoreService storage, ServerSocket server) {
         this.settings = settings;
+        this.storage = storage;
         this.server = server;
         AtomicInteger n = new AtomicInteger();
         this.associations = new ThreadPoolExecutor(0, settings.maxAssociations(), 60, TimeUnit.SECONDS,
@@ -44,11 +46,17 @@ public final class DicomListener implements AutoCloseable {
         this.acceptor.setDaemon(true);
     }
 
+    /** A receiver that answers C-ECHO only. */
     public static DicomListener start(ReceiverSettings settings) throws IOException {
+        return start(settings, null);
+    }
+
+    /** A receiver that also stores, through {@code storage} (null: C-ECHO only). */
+    public static DicomListener start(ReceiverSettings settings, StoreService storage) throws IOException {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 128);
-        DicomListener listener = new DicomListener(settings, server);
+        DicomListener listener = new DicomListener(settings, storage, server);
         listener.acceptor.start();
         return listener;
     }
@@ -76,7 +84,7 @@ public final class DicomListener implements AutoCloseable {
                 continue;
             }
             try {
-                associations.execute(new AssociationHandler(socket, settings));
+                associations.execute(new AssociationHandler(socket, settings, storage));
             } catch (RejectedExecutionException e) {
                 rejectBusy(socket);
             }

@@ -69,7 +69,27 @@ final class Schema {
               prev_hash TEXT NOT NULL,
               hash TEXT NOT NULL)""");
 
-    private static final List<List<String>> STEPS = List.of(VERSION_1);
+    /**
+     * Version 2: the receiver's intake. One row per object answered with Success; the spool file
+     * is its content. No original UID or other identifying value is kept in clear.
+     */
+    private static final List<String> VERSION_2 = List.of(
+            """
+            CREATE TABLE received (
+              id INTEGER PRIMARY KEY,
+              spool_file TEXT NOT NULL UNIQUE,
+              calling_ae TEXT NOT NULL,
+              called_ae TEXT NOT NULL,
+              sop_class_uid TEXT NOT NULL,
+              transfer_syntax_uid TEXT NOT NULL,
+              size INTEGER NOT NULL,
+              received_at TEXT NOT NULL,
+              state TEXT NOT NULL DEFAULT 'received',
+              reason TEXT,
+              updated_at TEXT)""",
+            "CREATE INDEX received_state ON received(state, id)");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2);
 
     static final int VERSION = STEPS.size();
 

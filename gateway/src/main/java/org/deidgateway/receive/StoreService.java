@@ -1,0 +1,81 @@
+package org.deidgateway.receive;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.TagFromName;
+import org.deidgateway.dicom.DicomFileException;
+import org.deidgateway.dicom.DicomFiles;
+import org.deidgateway.dicom.DicomObject;
+import org.deidgateway.store.StoreException;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The C-STORE service: a received data set is written to the spool, read back in full to prove it
+ * is a complete, readable object of the announced instance, made durable and recorded, and only
+ * then answered with Success. Anything else gets a failure status (PS3.4 Annex B), never Success.
+ */
+public final class StoreService {
+
+    public static final int SUCCESS = 0x0000;
+    public static final int OUT_OF_RESOURCES = 0xA700;
+    public static final int DATA_SET_DOES_NOT_MATCH_SOP_CLASS = 0xA900;
+    public static final int CANNOT_UNDERSTAND = 0xC000;
+
+    private static final Logger LOG = Logger.getLogger(StoreService.class);
+
+    private final Spool spool;
+    private final IntakeLog intake;
+
+    public StoreService(Spool spool, IntakeLog intake) {
+        this.spool = spool;
+        this.intake = intake;
+    }
+
+    /** The outcome sent back: a status and, for failures, a comment (no data set content in it). */
+    public record Outcome(int status, String comment) {
+        static Outcome success() {
+            return new Outcome(SUCCESS, "");
+        }
+    }
+
+    Spool.Incoming begin(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String callingAe)
+            throws IOException {
+        return spool.begin(FileMetaHeader.encode(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe));
+    }
+
+    /** Checks, commits and records a completely received object. */
+    Outcome complete(Spool.Incoming incoming, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                     String callingAe, String calledAe) {
+        try (incoming) {
+            incoming.flush();
+            DicomObject object;
+            try {
+                object = DicomFiles.read(incoming.temp());
+            } catch (DicomFileException e) {
+                LOG.infof("refused an object from %s: %s", callingAe, e.getMessage());
+                return new Outcome(CANNOT_UNDERSTAND, e.getMessage());
+            }
+            String datasetInstance = Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPInstanceUID).trim();
+            String datasetClass = Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPClassUID).trim();
+            if (!datasetInstance.equals(sopInstanceUid) || !datasetClass.equals(sopClassUid)) {
+                return new Outcome(DATA_SET_DOES_NOT_MATCH_SOP_CLASS,
+                        "SOP Class/Instance UID of the data set differ from the command's");
+            }
+            Path committed = incoming.commit();
+            try {
+                intake.record(committed, callingAe, calledAe, sopClassUid, transferSyntaxUid, incoming.size());
+            } catch (StoreException e) {
+                // not recorded means not received: the file goes, the peer will send again
+                java.nio.file.Files.deleteIfExists(committed);
+                LOG.errorf("cannot record a received object: %s", e.getMessage());
+                return new Outcome(OUT_OF_RESOURCES, "cannot record the object");
+            }
+            return Outcome.success();
+        } catch (IOException e) {
+            LOG.errorf("cannot spool a received object: %s", e.getMessage());
+            return new Outcome(OUT_OF_RESOURCES, "cannot store the object");
+        }
+    }
+}
