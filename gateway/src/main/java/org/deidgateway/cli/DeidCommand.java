@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
                 "Start with: deid init --home DIR --curator NAME --curator-out FILE, then "
                 + "deid deidentify --home DIR --out OUT FILES...; a curator opens a pseudonym with deid reidentify.",
                 "Every command has --help."},
-        subcommands = {InitCommand.class, DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
+        subcommands = {InitCommand.class, ServeCommand.class, ConfigCommand.class, DestinationCommand.class,
+                DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
                 AuditCommand.class, KeystoreCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {
 

@@ -67,7 +67,7 @@ public final class ConfigFile {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static void validate(Path file, GatewayConfig config) throws ConfigException {
+    public static void validate(Path file, GatewayConfig config) throws ConfigException {
         if (config == null) {
             throw new ConfigException(file + ": empty");
         }
@@ -78,6 +78,7 @@ public final class ConfigFile {
         if (config.projects() == null || config.projects().isEmpty()) {
             throw new ConfigException(file + ": projects: at least one project is required");
         }
+        validateNetwork(file, config);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < config.projects().size(); i++) {
             ProjectConfig p = config.projects().get(i);
@@ -103,6 +104,58 @@ public final class ConfigFile {
             }
         }
     }
+
+    static void validateNetwork(Path file, GatewayConfig config) throws ConfigException {
+        DicomConfig dicom = config.dicomOrDefault();
+        String at = file + ": dicom.";
+        if (!dicom.aeTitleOrDefault().matches(AE_TITLE_PATTERN)) {
+            throw new ConfigException(at + "ae-title: '" + dicom.aeTitle() + "' must be 1 to 16 characters, no backslash "
+                    + "or control characters, not only spaces");
+        }
+        if (dicom.portOrDefault() < 1 || dicom.portOrDefault() > 65535) {
+            throw new ConfigException(at + "port: " + dicom.port() + " must be 1 to 65535");
+        }
+        if (dicom.maxAssociationsOrDefault() < 1 || dicom.maxAssociationsOrDefault() > 1000) {
+            throw new ConfigException(at + "max-associations: " + dicom.maxAssociations() + " must be 1 to 1000");
+        }
+        for (String ae : dicom.allowedCallingAeTitlesOrEmpty()) {
+            if (ae == null || !ae.matches(AE_TITLE_PATTERN)) {
+                throw new ConfigException(at + "allowed-calling-ae-titles: '" + ae + "' is not an AE title");
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.destinationsOrEmpty().size(); i++) {
+            DestinationConfig d = config.destinationsOrEmpty().get(i);
+            String dat = file + ": destinations[" + i + "].";
+            if (d.name() == null || !d.name().matches(DestinationConfig.NAME_PATTERN)) {
+                throw new ConfigException(dat + "name: '" + d.name() + "' must match " + DestinationConfig.NAME_PATTERN);
+            }
+            if (!names.add(d.name())) {
+                throw new ConfigException(dat + "name: destination '" + d.name() + "' is defined twice");
+            }
+            int kinds = (d.folder() == null ? 0 : 1) + (d.dicom() == null ? 0 : 1) + (d.stowRs() == null ? 0 : 1);
+            if (kinds != 1) {
+                throw new ConfigException(dat + "exactly one of folder, dicom or stow-rs is required");
+            }
+            if (d.dicom() != null && !d.dicom().matches(DestinationConfig.DICOM_PATTERN)) {
+                throw new ConfigException(dat + "dicom: '" + d.dicom() + "' must be AE@HOST:PORT");
+            }
+            if (d.stowRs() != null && !d.stowRs().matches("https?://\\S+")) {
+                throw new ConfigException(dat + "stow-rs: '" + d.stowRs() + "' must be an http(s) URL");
+            }
+        }
+        Set<String> called = new HashSet<>();
+        for (int i = 0; i < config.projects().size(); i++) {
+            String ae = config.projects().get(i).calledAeTitle();
+            if (ae != null && (!ae.matches(AE_TITLE_PATTERN) || !called.add(ae))) {
+                throw new ConfigException(file + ": projects[" + i + "].called-ae-title: '" + ae
+                        + "' is not an AE title or is used by two projects");
+            }
+        }
+    }
+
+    /** PS3.5 AE: up to 16 characters, no backslash or control characters, not all spaces. */
+    public static final String AE_TITLE_PATTERN = "(?=.*[^ ])[^\\\\\\p{Cntrl}]{1,16}";
 
     private static String path(JsonProcessingException e) {
         if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {

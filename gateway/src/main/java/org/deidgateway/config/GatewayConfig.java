@@ -15,7 +15,9 @@ import java.util.Optional;
 public record GatewayConfig(
         @JsonProperty("version") int version,
         @JsonProperty("projects") List<ProjectConfig> projects,
-        @JsonProperty("reidentification") ReidentificationConfig reidentification) {
+        @JsonProperty("reidentification") ReidentificationConfig reidentification,
+        @JsonProperty("dicom") DicomConfig dicom,
+        @JsonProperty("destinations") List<DestinationConfig> destinations) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -25,7 +27,23 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT);
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of());
+    }
+
+    public DicomConfig dicomOrDefault() {
+        return dicom == null ? DicomConfig.DEFAULT : dicom;
+    }
+
+    public List<DestinationConfig> destinationsOrEmpty() {
+        return destinations == null ? List.of() : destinations;
+    }
+
+    public GatewayConfig withDicom(DicomConfig newDicom) {
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations);
+    }
+
+    public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations));
     }
 
     public Optional<ProjectConfig> project(String name) {

@@ -5,15 +5,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One research project: which profile its data goes through, how its pseudonyms start, and which
- * pseudonym scheme names its patients ({@code keyed}, the default, or {@code eupid-style}).
+ * One research project: which profile its data goes through, how its pseudonyms start, which
+ * pseudonym scheme names its patients ({@code keyed}, the default, or {@code eupid-style}), and
+ * which called AE title the PACS uses to send to it (none: the project of every other AE title).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProjectConfig(
         @JsonProperty("name") String name,
         @JsonProperty("profile") String profile,
         @JsonProperty("pseudonym-prefix") String pseudonymPrefix,
-        @JsonProperty("pseudonym-scheme") String pseudonymScheme) {
+        @JsonProperty("pseudonym-scheme") String pseudonymScheme,
+        @JsonProperty("called-ae-title") String calledAeTitle,
+        @JsonProperty("accept-screen-captures") Boolean acceptScreenCaptures) {
 
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
     public static final String SCHEME_KEYED = "keyed";
@@ -25,7 +28,16 @@ public record ProjectConfig(
     }
 
     public ProjectConfig(String name, String profile, String pseudonymPrefix) {
-        this(name, profile, pseudonymPrefix, null);
+        this(name, profile, pseudonymPrefix, null, null, null);
+    }
+
+    public ProjectConfig(String name, String profile, String pseudonymPrefix, String pseudonymScheme) {
+        this(name, profile, pseudonymPrefix, pseudonymScheme, null, null);
+    }
+
+    /** Whether Secondary Capture and Ultrasound objects are forwarded rather than quarantined. */
+    public boolean acceptsScreenCaptures() {
+        return Boolean.TRUE.equals(acceptScreenCaptures);
     }
 
     /** The scheme, {@code keyed} when the config does not say. */

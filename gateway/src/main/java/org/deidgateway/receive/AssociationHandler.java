@@ -105,7 +105,7 @@ final class AssociationHandler implements Runnable {
             out.write(PduEncoder.associateReject(1, 1, 2));
             return false;
         }
-        if (!settings.aeTitle().equals(request.calledAeTitle())) {
+        if (!settings.answersTo(request.calledAeTitle())) {
             LOG.infof("rejected association: called AE title '%s' is not ours", request.calledAeTitle());
             out.write(PduEncoder.associateReject(1, 1, 7));
             return false;

@@ -9,7 +9,18 @@ import java.util.Set;
  * An empty allow-list admits every calling AE title.
  */
 public record ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim,
-                               Duration idle, int maxPduLength, Set<String> allowedCallingAeTitles) {
+                               Duration idle, int maxPduLength, Set<String> allowedCallingAeTitles,
+                               Set<String> projectAeTitles) {
+
+    public ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim, Duration idle,
+                            int maxPduLength, Set<String> allowedCallingAeTitles) {
+        this(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength, allowedCallingAeTitles, Set.of());
+    }
+
+    /** Whether an association request may call this AE title: the gateway's own, or a project's. */
+    public boolean answersTo(String calledAeTitle) {
+        return aeTitle.equals(calledAeTitle) || projectAeTitles.contains(calledAeTitle);
+    }
 
     public static final String DEFAULT_AE_TITLE = "DEIDGW";
     public static final int DEFAULT_PORT = 11112;
@@ -18,6 +29,6 @@ public record ReceiverSettings(String aeTitle, String bindAddress, int port, int
 
     public static ReceiverSettings defaults(String bindAddress, int port) {
         return new ReceiverSettings(DEFAULT_AE_TITLE, bindAddress, port, 50, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                DEFAULT_MAX_PDU_LENGTH, Set.of());
+                DEFAULT_MAX_PDU_LENGTH, Set.of(), Set.of());
     }
 }

@@ -89,7 +89,28 @@ final class Schema {
               updated_at TEXT)""",
             "CREATE INDEX received_state ON received(state, id)");
 
-    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2);
+    /**
+     * Version 3: the outbox. One row per processed object and destination; the de-identified file
+     * is shared by the rows of one object and deleted when none of them is pending any more.
+     */
+    private static final List<String> VERSION_3 = List.of(
+            """
+            CREATE TABLE outbox (
+              id INTEGER PRIMARY KEY,
+              received_id INTEGER NOT NULL REFERENCES received(id),
+              destination TEXT NOT NULL,
+              file TEXT NOT NULL,
+              target_path TEXT NOT NULL,
+              state TEXT NOT NULL DEFAULT 'pending',
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              last_error TEXT,
+              created_at TEXT NOT NULL,
+              updated_at TEXT NOT NULL,
+              UNIQUE (received_id, destination))""",
+            "CREATE INDEX outbox_due ON outbox(destination, state, next_attempt_at)");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3);
 
     static final int VERSION = STEPS.size();
 

@@ -67,6 +67,8 @@ class DicomListenerTest {
             // the header of an association request, then the connection ends
             s.getOutputStream().write(new byte[] {0x01, 0, 0, 0, 0x44, 0x00, 0, 1});
         }
+        // let the handlers of the two connections above finish, so that the pool is empty again
+        Thread.sleep(1500);
         // more silent connections than associations allowed: the extra ones are rejected, not queued
         List<Socket> idle = new ArrayList<>();
         try {

@@ -1,0 +1,119 @@
+package org.deidgateway.cli;
+
+import org.deidgateway.config.ConfigFile;
+import org.deidgateway.config.DicomConfig;
+import org.deidgateway.config.GatewayConfig;
+import org.deidgateway.config.ReidentificationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "config", mixinStandardHelpOptions = true,
+        description = "Show, change and check deid.yaml. Every change is validated before it is written, and audited.",
+        subcommands = {ConfigCommand.Show.class, ConfigCommand.Set.class, ConfigCommand.Validate.class})
+final class ConfigCommand extends CommandGroup {
+
+    static final List<String> SETTABLE = List.of("dicom.ae-title", "dicom.port", "dicom.bind-address",
+            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "reidentification.four-eyes");
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
+        Path home;
+
+        @Override
+        public Integer call() {
+            return Cli.run(() -> {
+                try (HomeAccess access = HomeAccess.open(home)) {
+                    System.out.print(Files.readString(access.layout.configFile()));
+                    return 0;
+                }
+            });
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check the configuration file; names the bad key and exits 1 if there is one.")
+    static final class Validate implements Callable<Integer> {
+        @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
+        Path home;
+
+        @Override
+        public Integer call() {
+            return Cli.run(() -> {
+                try (HomeAccess access = HomeAccess.open(home)) {
+                    System.out.println(access.layout.configFile() + ": valid");
+                    return 0;
+                }
+            });
+        }
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = {"Change one setting. Keys: dicom.ae-title, dicom.port, dicom.bind-address, dicom.max-associations, "
+                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), reidentification.four-eyes (true/false).",
+                    "A running gateway picks the change up at its next start."})
+    static final class Set implements Callable<Integer> {
+        @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
+        Path home;
+        @Parameters(index = "0", paramLabel = "KEY", description = "The setting.")
+        String key;
+        @Parameters(index = "1", paramLabel = "VALUE", description = "Its new value.")
+        String value;
+
+        @Override
+        public Integer call() {
+            return Cli.run(() -> {
+                HomeAccess access = HomeAccess.open(home);
+                GatewayConfig config = access.config();
+                DicomConfig d = config.dicomOrDefault();
+                GatewayConfig changed = switch (key) {
+                    case "dicom.ae-title" -> config.withDicom(new DicomConfig(value, d.bindAddress(), d.port(),
+                            d.maxAssociations(), d.allowedCallingAeTitles()));
+                    case "dicom.bind-address" -> config.withDicom(new DicomConfig(d.aeTitle(), value, d.port(),
+                            d.maxAssociations(), d.allowedCallingAeTitles()));
+                    case "dicom.port" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(), integer(value),
+                            d.maxAssociations(), d.allowedCallingAeTitles()));
+                    case "dicom.max-associations" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(), d.port(),
+                            integer(value), d.allowedCallingAeTitles()));
+                    case "dicom.allowed-calling-ae-titles" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(),
+                            d.port(), d.maxAssociations(), value.isBlank() ? List.of()
+                            : Arrays.stream(value.split(",")).map(String::strip).toList()));
+                    case "reidentification.four-eyes" -> new GatewayConfig(config.version(), config.projects(),
+                            new ReidentificationConfig(bool(value)), config.dicom(), config.destinations());
+                    default -> throw new CliException("unknown key '" + key + "'; settable keys: " + String.join(", ", SETTABLE));
+                };
+                ConfigFile.validate(access.layout.configFile(), changed);
+                ConfigFile.write(access.layout.configFile(), changed);
+                access.close();
+                // reopening audits the change (deid.yaml's hash differs from the last one seen)
+                try (HomeAccess reopened = HomeAccess.open(home)) {
+                    reopened.database();
+                }
+                System.out.println(key + " = " + value);
+                return 0;
+            });
+        }
+
+        private int integer(String s) throws CliException {
+            try {
+                return Integer.parseInt(s.strip());
+            } catch (NumberFormatException e) {
+                throw new CliException(key + ": '" + s + "' is not a whole number");
+            }
+        }
+
+        private boolean bool(String s) throws CliException {
+            if (!s.equals("true") && !s.equals("false")) {
+                throw new CliException(key + ": '" + s + "' must be true or false");
+            }
+            return Boolean.parseBoolean(s);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package org.deidgateway.cli;
+
+import org.deidgateway.config.DestinationConfig;
+import org.deidgateway.config.DicomConfig;
+import org.deidgateway.config.GatewayConfig;
+import org.deidgateway.config.ProjectConfig;
+import org.deidgateway.deid.Deidentifier;
+import org.deidgateway.deid.DeidentifierFactory;
+import org.deidgateway.forward.DeliveryChannel;
+import org.deidgateway.forward.DicomChannel;
+import org.deidgateway.forward.FolderChannel;
+import org.deidgateway.forward.Forwarder;
+import org.deidgateway.forward.Outbox;
+import org.deidgateway.keystore.GatewayKeystore;
+import org.deidgateway.pipeline.Processor;
+import org.deidgateway.pipeline.ProjectRouter;
+import org.deidgateway.profile.ConfidentialityProfile;
+import org.deidgateway.profile.ProfileCatalog;
+import org.deidgateway.pseudonym.EupidStylePseudonyms;
+import org.deidgateway.pseudonym.PseudonymScheme;
+import org.deidgateway.receive.DicomListener;
+import org.deidgateway.receive.IntakeLog;
+import org.deidgateway.receive.ReceiverSettings;
+import org.deidgateway.receive.Spool;
+import org.deidgateway.receive.StoreService;
+import org.deidgateway.store.StoreException;
+import org.deidgateway.vault.IdentityVault;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the gateway: receive over DICOM (C-ECHO, C-STORE), de-identify each object with its "
+                + "project's profile, seal the patient links in the vault, and forward to every destination through a "
+                + "durable outbox. An object is answered with Success only once it is on disk and recorded.",
+                "Objects that cannot be de-identified, or whose pixels may show identity (Burned In Annotation = YES, "
+                + "Secondary Capture and Ultrasound unless the project accepts them), go to the quarantine.",
+                "SIGTERM (or Ctrl-C) stops receiving, finishes the object in hand and exits; what is left resumes at the "
+                + "next start. The keystore passphrase comes from DEID_PASSPHRASE or a prompt."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
+    Path home;
+
+    @Override
+    public Integer call() {
+        return Cli.run(() -> {
+            try (HomeAccess access = HomeAccess.open(home)) {
+                GatewayConfig config = access.config();
+                List<DestinationConfig> destinations = config.destinationsOrEmpty();
+                if (destinations.isEmpty()) {
+                    throw new CliException("no destination configured; add one, for example: deid destination add --home "
+                            + home + " --name out --folder /srv/deid-out", CliException.FAILURE);
+                }
+                GatewayKeystore keystore = access.keystore();
+                IdentityVault vault = access.vault();
+                ProjectRouter router = new ProjectRouter(routes(access, keystore, vault));
+                Path homeDir = access.layout.home();
+                Spool spool = new Spool(homeDir.resolve("spool"));
+                spool.removeLeftovers();
+                Outbox outbox = new Outbox(access.database());
+                Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
+                        homeDir.resolve("outbox"), homeDir.resolve("quarantine")), router, vault,
+                        destinations.stream().map(DestinationConfig::name).toList());
+
+                List<Forwarder> forwarders = new ArrayList<>();
+                List<Thread> threads = new ArrayList<>();
+                DicomConfig dicom = config.dicomOrDefault();
+                for (DestinationConfig d : destinations) {
+                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault()), outbox, homeDir.resolve("outbox"));
+                    forwarders.add(f);
+                    threads.add(start("forward-" + d.name(), f));
+                }
+                ProcessingLoop processing = new ProcessingLoop(processor);
+                threads.add(start("process", processing));
+
+                Set<String> projectAes = new HashSet<>();
+                config.projects().stream().map(ProjectConfig::calledAeTitle).filter(a -> a != null).forEach(projectAes::add);
+                ReceiverSettings settings = new ReceiverSettings(dicom.aeTitleOrDefault(), dicom.bindAddressOrDefault(),
+                        dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), Duration.ofSeconds(30), Duration.ofMinutes(5),
+                        ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
+                DicomListener listener = DicomListener.start(settings,
+                        new StoreService(spool, new IntakeLog(access.database())));
+
+                CountDownLatch stopRequested = new CountDownLatch(1);
+                CountDownLatch stopped = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopRequested.countDown();
+                    try {
+                        stopped.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "deid-serve-shutdown"));
+                System.out.println("deid-gateway receiving as " + settings.aeTitle() + " on " + settings.bindAddress() + ":"
+                        + listener.port() + "; destinations: " + String.join(", ",
+                        destinations.stream().map(d -> d.name() + " (" + d.kind() + " " + d.target() + ")").toList()));
+                System.out.println("send a study with: TCP_NODELAY=1 storescu -aec " + settings.aeTitle() + " 127.0.0.1 "
+                        + listener.port() + " FILES...");
+                System.out.flush();
+                try {
+                    stopRequested.await();
+                } finally {
+                    listener.close();
+                    processing.stop();
+                    forwarders.forEach(Forwarder::stop);
+                    for (Thread t : threads) {
+                        t.join(30_000);
+                    }
+                    access.checkpoint(keystore);
+                    System.err.println("deid: stopped; " + new IntakeLog(access.database()).count(IntakeLog.STATE_RECEIVED)
+                            + " objects wait to be processed, " + outbox.count(Outbox.PENDING) + " deliveries pending");
+                    stopped.countDown();
+                }
+                return 0;
+            }
+        });
+    }
+
+    private List<ProjectRouter.Route> routes(HomeAccess access, GatewayKeystore keystore, IdentityVault vault)
+            throws Exception {
+        List<ProjectRouter.Route> routes = new ArrayList<>();
+        for (ProjectConfig project : access.config().projects()) {
+            ConfidentialityProfile profile = ProfileCatalog.forHome(home).load(project.profile());
+            PseudonymScheme scheme = PseudonymScheme.KEYED;
+            if (profile.pseudonymizes()) {
+                if (!vault.hasCurators()) {
+                    throw new CliException("project " + project.name() + " pseudonymizes patients but no curator is "
+                            + "registered; add one first: deid curator add --home " + home + " --name NAME --out FILE",
+                            CliException.FAILURE);
+                }
+                if (project.scheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)) {
+                    scheme = new EupidStylePseudonyms(project.name(), vault, new SecureRandom());
+                }
+            }
+            byte[] secret = keystore.projectMasterSecret(project.name());
+            try {
+                Deidentifier engine = DeidentifierFactory.create(project.name(), project.pseudonymPrefix(), profile, secret, scheme);
+                routes.add(new ProjectRouter.Route(project, engine, profile.pseudonymizes()));
+            } finally {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+        return routes;
+    }
+
+    private static DeliveryChannel channel(DestinationConfig d, String callingAe) throws CliException {
+        return switch (d.kind()) {
+            case "folder" -> new FolderChannel(Path.of(d.folder()));
+            case "dicom" -> new DicomChannel(DicomChannel.parse(d.dicom(), callingAe));
+            default -> throw new CliException("destination " + d.name() + ": STOW-RS forwarding is not built yet",
+                    CliException.FAILURE);
+        };
+    }
+
+    private static Thread start(String name, Runnable work) {
+        Thread t = new Thread(work, name);
+        t.start();
+        return t;
+    }
+
+    /** Runs the processor until stopped; a database problem pauses it instead of ending it. */
+    private static final class ProcessingLoop implements Runnable {
+        private final Processor processor;
+        private volatile boolean running = true;
+
+        ProcessingLoop(Processor processor) {
+            this.processor = processor;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                int done;
+                try {
+                    done = processor.processAvailable();
+                } catch (StoreException e) {
+                    System.err.println("deid: processing paused: " + e.getMessage());
+                    done = 0;
+                }
+                if (done == 0) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.deidgateway.forward;
+
+/**
+ * A store or echo that did not happen. {@link #permanent()} answers one question for the queue:
+ * would sending the same object to the same destination again fail the same way? Refused
+ * connections, timeouts, aborts and "come back later" rejections are not permanent; a rejected
+ * association, an unsupported SOP class or transfer syntax, and a malformed file are.
+ * Messages name the destination and the reason, never anything from the data set.
+ */
+public final class ForwardException extends Exception {
+
+    private final boolean permanent;
+    private boolean refusesAssociation;
+
+    public ForwardException(String message, boolean permanent) {
+        super(message);
+        this.permanent = permanent;
+    }
+
+    /** The destination rejected the association itself: its configuration, not this object, is at fault. */
+    static ForwardException associationRejected(String message, boolean permanent) {
+        ForwardException e = new ForwardException(message, permanent);
+        e.refusesAssociation = true;
+        return e;
+    }
+
+    public boolean refusesAssociation() {
+        return refusesAssociation;
+    }
+
+    public ForwardException(String message, boolean permanent, Throwable cause) {
+        super(message, cause);
+        this.permanent = permanent;
+    }
+
+    public boolean permanent() {
+        return permanent;
+    }
+}

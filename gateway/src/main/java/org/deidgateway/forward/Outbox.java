@@ -1,0 +1,165 @@
+package org.deidgateway.forward;
+
+import org.deidgateway.store.Database;
+import org.deidgateway.store.StoreException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The durable outbox: one row per object and destination, pending until delivered. Retries back
+ * off exponentially; permanent refusals become dead letters with the peer's reason.
+ */
+public final class Outbox {
+
+    public static final String PENDING = "pending";
+    public static final String DELIVERED = "delivered";
+    public static final String DEAD = "dead";
+    static final long FIRST_RETRY_MILLIS = 1_000;
+    static final long MAX_RETRY_MILLIS = 5 * 60_000;
+
+    private final Database db;
+
+    public Outbox(Database db) {
+        this.db = db;
+    }
+
+    /** A pending delivery. */
+    public record Entry(long id, long receivedId, String destination, String file, String targetPath, int attempts) {
+    }
+
+    /** Adds one row per destination, inside the caller's transaction. */
+    public static void add(Connection c, long receivedId, List<String> destinations, String file, String targetPath)
+            throws SQLException {
+        String now = now();
+        for (String destination : destinations) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO outbox(received_id, destination, file,"
+                    + " target_path, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)")) {
+                ps.setLong(1, receivedId);
+                ps.setString(2, destination);
+                ps.setString(3, file);
+                ps.setString(4, targetPath);
+                ps.setString(5, PENDING);
+                ps.setString(6, now);
+                ps.setString(7, now);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    public List<Entry> due(String destination, int limit) throws StoreException {
+        long now = System.currentTimeMillis();
+        return db.read(c -> {
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, received_id, destination, file, target_path, attempts"
+                    + " FROM outbox WHERE destination = ? AND state = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, destination);
+                ps.setString(2, PENDING);
+                ps.setLong(3, now);
+                ps.setInt(4, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getInt(6)));
+                    }
+                }
+            }
+            return entries;
+        });
+    }
+
+    /** Marks delivered; returns whether no other destination still needs the file. */
+    public boolean delivered(Entry entry) throws StoreException {
+        return db.inTransaction(c -> {
+            update(c, entry.id(), DELIVERED, entry.attempts() + 1, 0, null);
+            return pendingFor(c, entry.file()) == 0;
+        });
+    }
+
+    /** Schedules the next attempt after an exponential pause (1 s, 2 s, 4 s ... at most 5 minutes). */
+    public void retryLater(Entry entry, String error) throws StoreException {
+        int attempts = entry.attempts() + 1;
+        long pause = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, attempts - 1));
+        db.inTransaction(c -> {
+            update(c, entry.id(), PENDING, attempts, System.currentTimeMillis() + pause, error);
+            return null;
+        });
+    }
+
+    /** A permanent refusal: kept as a dead letter with the reason; returns whether the file is still needed. */
+    public boolean dead(Entry entry, String error) throws StoreException {
+        return db.inTransaction(c -> {
+            update(c, entry.id(), DEAD, entry.attempts() + 1, 0, error);
+            return pendingFor(c, entry.file()) == 0 && deadFor(c, entry.file()) == 0;
+        });
+    }
+
+    public long count(String state) throws StoreException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE state = ?")) {
+                ps.setString(1, state);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Makes every pending entry due now (after a destination came back, or on request). */
+    public int retryNow(String destinationOrNull) throws StoreException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET next_attempt_at = 0 WHERE state = ?"
+                    + (destinationOrNull == null ? "" : " AND destination = ?"))) {
+                ps.setString(1, PENDING);
+                if (destinationOrNull != null) {
+                    ps.setString(2, destinationOrNull);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static void update(Connection c, long id, String state, int attempts, long nextAttempt, String error)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?,"
+                + " last_error = ?, updated_at = ? WHERE id = ?")) {
+            ps.setString(1, state);
+            ps.setInt(2, attempts);
+            ps.setLong(3, nextAttempt);
+            ps.setString(4, error);
+            ps.setString(5, now());
+            ps.setLong(6, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static long pendingFor(Connection c, String file) throws SQLException {
+        return countFor(c, file, PENDING);
+    }
+
+    private static long deadFor(Connection c, String file) throws SQLException {
+        return countFor(c, file, DEAD);
+    }
+
+    private static long countFor(Connection c, String file, String state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE file = ? AND state = ?")) {
+            ps.setString(1, file);
+            ps.setString(2, state);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}

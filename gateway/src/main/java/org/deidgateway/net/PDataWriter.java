@@ -1,0 +1,78 @@
+package org.deidgateway.net;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+
+/**
+ * Sends one command set or data set as P-DATA-TF PDUs that never exceed what the peer announced.
+ * The data set is streamed through one reusable buffer, so a 2 GB object costs no more memory than
+ * a small one; one PDV per PDU keeps every PDU the same simple shape.
+ */
+public final class PDataWriter {
+
+    /** PDU length field (4) + PDV length (4) + context ID and control header (2) come on top of a fragment. */
+    private static final int PDV_OVERHEAD = 6;
+
+    private final OutputStream out;
+    private final byte[] buffer;
+    private final int fragmentLength;
+
+    /**
+     * @param maxPduLength the largest P-DATA-TF body the peer accepts, already capped by the caller
+     *                     when the peer announced 0 (unlimited)
+     */
+    public PDataWriter(OutputStream out, int maxPduLength) {
+        if (maxPduLength < PDV_OVERHEAD + 2) {
+            throw new IllegalArgumentException("a maximum PDU length of " + maxPduLength + " leaves no room for data");
+        }
+        this.out = out;
+        // even fragments: some toolkits reassemble data sets in 16-bit words
+        this.fragmentLength = (maxPduLength - PDV_OVERHEAD) & ~1;
+        this.buffer = new byte[6 + PDV_OVERHEAD + fragmentLength];
+    }
+
+    public void write(int contextId, boolean command, byte[] bytes) throws IOException {
+        write(contextId, command, new ByteArrayInputStream(bytes));
+    }
+
+    /** Sends everything {@code in} holds; the PDU with the final fragment is flagged last. Returns the byte count. */
+    public long write(int contextId, boolean command, InputStream in) throws IOException {
+        PushbackInputStream source = new PushbackInputStream(in, 1);
+        long total = 0;
+        boolean last = false;
+        while (!last) {
+            int n = source.readNBytes(buffer, 12, fragmentLength);
+            int next = source.read();
+            if (next < 0) {
+                last = true;
+            } else {
+                source.unread(next);
+            }
+            frame(contextId, command, last, n);
+            out.write(buffer, 0, 12 + n);
+            total += n;
+        }
+        out.flush();
+        return total;
+    }
+
+    private void frame(int contextId, boolean command, boolean last, int length) {
+        int pduLength = 4 + 2 + length;
+        int pdvLength = 2 + length;
+        buffer[0] = (byte) Pdu.P_DATA_TF;
+        buffer[1] = 0;
+        buffer[2] = (byte) (pduLength >>> 24);
+        buffer[3] = (byte) (pduLength >>> 16);
+        buffer[4] = (byte) (pduLength >>> 8);
+        buffer[5] = (byte) pduLength;
+        buffer[6] = (byte) (pdvLength >>> 24);
+        buffer[7] = (byte) (pdvLength >>> 16);
+        buffer[8] = (byte) (pdvLength >>> 8);
+        buffer[9] = (byte) pdvLength;
+        buffer[10] = (byte) contextId;
+        buffer[11] = (byte) ((command ? 1 : 0) | (last ? 2 : 0));
+    }
+}

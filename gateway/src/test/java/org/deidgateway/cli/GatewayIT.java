@@ -1,0 +1,192 @@
+package org.deidgateway.cli;
+
+import org.deidgateway.dicom.DicomFiles;
+import org.deidgateway.testsupport.TestData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The daemon as hospital IT runs it: `deid serve` as a process, dcmtk's storescu as the PACS, a
+ * folder as the destination; and the crash that must lose nothing.
+ */
+class GatewayIT {
+
+    private static final Map<String, String> ENV = Map.of("DEID_PASSPHRASE", "gateway-passphrase",
+            "DEID_CURATOR_PASSPHRASE", "curator-passphrase");
+
+    @TempDir
+    Path dir;
+    private Path home;
+    private Path out;
+    private int port;
+    private final List<Process> started = new ArrayList<>();
+    private Path lastServeErr;
+
+    @BeforeEach
+    void home() throws Exception {
+        home = dir.resolve("home");
+        out = dir.resolve("out");
+        port = freePort();
+        assertEquals(0, DeidProcess.run(dir, ENV, "init", "--home", home.toString(), "--project", "lung", "--curator", "Ana",
+                "--curator-out", dir.resolve("ana.p12").toString()).exit());
+        assertEquals(0, DeidProcess.run(dir, ENV, "destination", "add", "--home", home.toString(), "--name", "out",
+                "--folder", out.toString()).exit());
+        assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "dicom.port",
+                Integer.toString(port)).exit());
+        assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "dicom.bind-address",
+                "127.0.0.1").exit());
+    }
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void receivesDeidentifiesForwardsAndQuarantinesThenStopsOnSigterm() throws Exception {
+        Process serve = serve();
+        Path log = storescu(List.of(), TestData.pydicom("CT_small.dcm").toString(), TestData.pydicom("MR_small.dcm").toString(),
+                TestData.pydicom("SC_rgb_small_odd.dcm").toString());
+        waitFor(() -> countFiles(out) == 2, 30, "two objects forwarded");
+        String storescu = Files.readString(log);
+        assertEquals(3, count(storescu, "Received Store Response (Success)"), storescu);
+        for (Path file : files(out)) {
+            String name = com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(DicomFiles.read(file).dataset(),
+                    com.pixelmed.dicom.TagFromName.PatientName);
+            assertTrue(name.startsWith("LUNG-"), name);
+        }
+        waitFor(() -> countFiles(home.resolve("quarantine")) == 1, 10, "the Secondary Capture quarantined");
+        assertEquals(0, countFiles(home.resolve("spool")), "originals deleted once processed");
+
+        serve.destroy(); // SIGTERM
+        assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+        // the JVM reports a signal as 128 + 15 even after its shutdown hooks finished cleanly
+        assertTrue(serve.exitValue() == 0 || serve.exitValue() == 143, "exit " + serve.exitValue());
+        String err = readQuietly(lastServeErr);
+        assertTrue(err.contains("deid: stopped; 0 objects wait to be processed, 0 deliveries pending"), err);
+    }
+
+    @Test
+    void killMinus9DuringA500InstanceTransferLosesNothingThatGotSuccess() throws Exception {
+        Path studies = dir.resolve("ct");
+        Process gen = new ProcessBuilder("/usr/bin/python3", TestData.repoRoot().resolve("bench/generate-ct.py").toString(),
+                studies.toString(), "500").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(gen.waitFor(5, TimeUnit.MINUTES) && gen.exitValue() == 0, "test data generated");
+
+        Process serve = serve();
+        Path log = storescu(List.of("+sd"), studies.toString());
+        waitFor(() -> count(readQuietly(log), "Received Store Response (Success)") >= 150, 120, "150 acknowledged");
+        serve.destroyForcibly(); // kill -9, in the middle of the transfer
+        serve.waitFor(30, TimeUnit.SECONDS);
+        Thread.sleep(1000);
+        int acknowledged = count(readQuietly(log), "Received Store Response (Success)");
+        assertTrue(acknowledged < 500, "the kill interrupted the transfer (" + acknowledged + " acknowledged)");
+
+        serve();
+        waitFor(() -> countFiles(out) >= acknowledged, 180, "every acknowledged instance forwarded after the restart");
+        Thread.sleep(1000);
+        List<Path> delivered = files(out);
+        assertTrue(delivered.size() >= acknowledged && delivered.size() <= 500, delivered.size() + " delivered, "
+                + acknowledged + " acknowledged");
+        for (Path file : delivered) {
+            assertFalse(file.toString().endsWith(".part"), "no half-written file at the destination");
+            assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains("Bench^Patient"),
+                    "de-identified: " + file);
+        }
+    }
+
+    private Process serve() throws Exception {
+        List<String> command = List.of(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().putAll(ENV);
+        Path stdout = Files.createTempFile(dir, "serve", ".out");
+        lastServeErr = Files.createTempFile(dir, "serve", ".err");
+        pb.redirectOutput(stdout.toFile()).redirectError(lastServeErr.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        started.add(p);
+        waitFor(() -> readQuietly(stdout).contains("receiving as"), 60, "the gateway listening");
+        return p;
+    }
+
+    private Path storescu(List<String> options, String... files) throws IOException {
+        List<String> command = new ArrayList<>(List.of("storescu", "-v"));
+        command.addAll(options);
+        command.addAll(List.of("-aec", "DEIDGW", "-to", "20", "-ta", "20", "-td", "20", "127.0.0.1", Integer.toString(port)));
+        command.addAll(List.of(files));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("TCP_NODELAY", "1");
+        Path log = Files.createTempFile(dir, "storescu", ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        started.add(pb.start());
+        return log;
+    }
+
+    private static void waitFor(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for: " + what);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static long countFiles(Path folder) {
+        return files(folder).size();
+    }
+
+    private static List<Path> files(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(folder)) {
+            return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.deidgateway.forward;
+
+import org.deidgateway.net.AssociateAccept;
+import org.deidgateway.net.AssociateReject;
+import org.deidgateway.net.AssociateRequest;
+import org.deidgateway.net.AssociateRequest.ProposedContext;
+import org.deidgateway.net.AssociateRequestEncoder;
+import org.deidgateway.net.PDataWriter;
+import org.deidgateway.net.Pdu;
+import org.deidgateway.net.PduEncoder;
+import org.deidgateway.net.PduEncoder.AcceptedContext;
+import org.deidgateway.net.PresentationDataValue;
+import org.deidgateway.net.ProtocolException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client-side PDUs, checked against the project's own parsers and by hand. */
+class UpperLayerEncodingTest {
+
+    private static final List<ProposedContext> CONTEXTS = List.of(
+            new ProposedContext(1, "1.2.840.10008.1.1", List.of("1.2.840.10008.1.2.1", "1.2.840.10008.1.2")),
+            new ProposedContext(3, "1.2.840.10008.5.1.4.1.1.2", List.of("1.2.840.10008.1.2.4.91")));
+
+    @Test
+    void anAssociationRequestParsesBackToWhatWasProposed() throws Exception {
+        byte[] pdu = AssociateRequestEncoder.encode("STORESCP", "DEIDGW", CONTEXTS, 262144);
+        assertEquals(Pdu.ASSOCIATE_RQ, pdu[0]);
+        Pdu read = Pdu.read(new ByteArrayInputStream(pdu), 1 << 16);
+        AssociateRequest request = AssociateRequest.parse(read.body());
+        assertEquals("STORESCP", request.calledAeTitle());
+        assertEquals("DEIDGW", request.callingAeTitle());
+        assertEquals(AssociateRequest.DICOM_APPLICATION_CONTEXT, request.applicationContext());
+        assertEquals(CONTEXTS, request.contexts());
+        assertEquals(262144, request.peerMaxPduLength());
+        assertEquals("1.2.826.0.1.3680043.10.1329.1", request.implementationClassUid());
+        assertEquals("DEIDGW_010", request.implementationVersionName());
+        // AE titles are space-padded to 16 bytes at fixed offsets
+        assertEquals("STORESCP        ", new String(pdu, 10, 16, java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void anAssociationRequestRefusesWhatAPeerCouldOnlyAbortOn() {
+        assertThrows(IllegalArgumentException.class, () -> AssociateRequestEncoder.encode("A_TITLE_LONGER_THAN_16", "DEIDGW", CONTEXTS, 0));
+        assertThrows(IllegalArgumentException.class, () -> AssociateRequestEncoder.encode("BACK\\SLASH", "DEIDGW", CONTEXTS, 0));
+        assertThrows(IllegalArgumentException.class, () -> AssociateRequestEncoder.encode("X", "DEIDGW",
+                List.of(new ProposedContext(2, "1.2.840.10008.1.1", List.of("1.2.840.10008.1.2"))), 0));
+        assertThrows(IllegalArgumentException.class, () -> AssociateRequestEncoder.encode("X", "DEIDGW",
+                List.of(new ProposedContext(1, "not a uid", List.of("1.2.840.10008.1.2"))), 0));
+    }
+
+    @Test
+    void anAcceptParsesTheResultOfEveryContextAndThePeerLimit() throws Exception {
+        AssociateRequest request = AssociateRequest.parse(
+                Pdu.read(new ByteArrayInputStream(AssociateRequestEncoder.encode("STORESCP", "DEIDGW", CONTEXTS, 0)), 1 << 16).body());
+        byte[] ac = PduEncoder.associateAccept(request, List.of(new AcceptedContext(1, 0, "1.2.840.10008.1.2"),
+                new AcceptedContext(3, AcceptedContext.TRANSFER_SYNTAXES_NOT_SUPPORTED, null)), 16384, "1.2.3", "PEER_1");
+        AssociateAccept accept = AssociateAccept.parse(Arrays.copyOfRange(ac, 6, ac.length));
+        assertEquals(16384, accept.peerMaxPduLength());
+        assertEquals("1.2.3", accept.implementationClassUid());
+        assertEquals("PEER_1", accept.implementationVersionName());
+        assertEquals(new AcceptedContext(1, 0, "1.2.840.10008.1.2"), accept.context(1));
+        assertEquals(AcceptedContext.TRANSFER_SYNTAXES_NOT_SUPPORTED, accept.context(3).result());
+        assertNull(accept.context(3).transferSyntax());
+        assertNull(accept.context(5));
+        // a truncated accept is a protocol error, not an exception from deep inside
+        assertThrows(ProtocolException.class, () -> AssociateAccept.parse(Arrays.copyOfRange(ac, 6, ac.length - 3)));
+    }
+
+    @Test
+    void aRejectSaysWhetherToTryAgainAndWhy() throws Exception {
+        AssociateReject calledAe = AssociateReject.parse(Arrays.copyOfRange(PduEncoder.associateReject(1, 1, 7), 6, 10));
+        assertTrue(calledAe.permanent());
+        assertEquals("rejected permanently by the called application: called AE title not recognized", calledAe.describe());
+        AssociateReject busy = AssociateReject.parse(Arrays.copyOfRange(PduEncoder.associateReject(2, 3, 2), 6, 10));
+        assertFalse(busy.permanent());
+        assertEquals("rejected for now by the peer's presentation layer: local limit exceeded", busy.describe());
+    }
+
+    @Test
+    void aDataSetIsSplitIntoPdusNoLargerThanThePeerTakesAndTheLastIsFlagged() throws Exception {
+        byte[] data = new byte[10_001];
+        new Random(7).nextBytes(data);
+        for (int max : new int[] {4096, 1000, 10_007, 10_008, 1 << 20}) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            new PDataWriter(wire, Math.min(max, 256 * 1024)).write(5, false, new ByteArrayInputStream(data));
+            ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
+            ByteArrayOutputStream reassembled = new ByteArrayOutputStream();
+            boolean last = false;
+            Pdu pdu;
+            while ((pdu = Pdu.read(in, 1 << 30)) != null) {
+                assertFalse(last, "nothing after the last fragment");
+                assertEquals(Pdu.P_DATA_TF, pdu.type());
+                assertTrue(pdu.body().length <= max, "PDU of " + pdu.body().length + " with a limit of " + max);
+                List<PresentationDataValue> pdvs = PresentationDataValue.split(pdu.body());
+                assertEquals(1, pdvs.size());
+                PresentationDataValue pdv = pdvs.get(0);
+                assertEquals(5, pdv.contextId());
+                assertFalse(pdv.command());
+                last = pdv.last();
+                reassembled.write(pdu.body(), pdv.offset(), pdv.length());
+            }
+            assertTrue(last, "the final fragment is flagged last (limit " + max + ")");
+            assertArrayEquals(data, reassembled.toByteArray());
+        }
+    }
+}
