@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the test suite runs against, from Debian's packages:
 # dcmtk (dcmdump, storescu...), dicom3tools (dciodvfy), python3-pydicom (an independent reader
-# and its ~90 real test files), and PixelMed itself.
+# and its ~90 real test files), PixelMed itself, Orthanc (a real research repository receiving the
+# gateway's C-STOREs in the Orthanc integration tests) and curl (to query Orthanc's REST API).
 set -euo pipefail
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
@@ -11,9 +12,17 @@ command -v dciodvfy >/dev/null || need+=(dicom3tools)
 [ -f /usr/share/java/pixelmed.jar ] || need+=(libpixelmed-java)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
+[ -x /usr/sbin/Orthanc ] || need+=(orthanc)
+command -v curl >/dev/null || need+=(curl)
+command -v ip >/dev/null || need+=(iproute2)   # the Orthanc tests bring up loopback in their own namespace
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-peers: installing ${need[*]}" >&2
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >&2
+fi
+# Debian's package starts a system Orthanc on all interfaces; the tests run their own, privately.
+if [ -x /usr/sbin/Orthanc ] && command -v systemctl >/dev/null && systemctl is-enabled orthanc >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd systemctl disable --now orthanc >/dev/null 2>&1 || true
 fi

@@ -15,7 +15,9 @@ public enum AuditEvent {
     REIDENTIFICATION_REFUSED,
     KEYSTORE_WRONG_PASSPHRASE,
     CURATOR_KEYSTORE_WRONG_PASSPHRASE,
-    KEYSTORE_PASSPHRASE_CHANGED;
+    KEYSTORE_PASSPHRASE_CHANGED,
+    QUARANTINE_RELEASED,
+    QUARANTINE_DELETED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

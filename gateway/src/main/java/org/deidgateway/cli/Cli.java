@@ -4,6 +4,7 @@ import org.deidgateway.config.ConfigException;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.keystore.KeystoreException;
 import org.deidgateway.profile.ProfileCatalog.ProfileException;
+import org.deidgateway.forward.ForwardException;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.vault.VaultException;
 
@@ -25,7 +26,7 @@ final class Cli {
         } catch (CliException e) {
             return fail(e.getMessage(), e.exitCode());
         } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException | StoreException
-                 | VaultException e) {
+                 | VaultException | ForwardException e) {
             return fail(e.getMessage(), CliException.FAILURE);
         } catch (IOException e) {
             // I/O messages name files and the OS reason, never dataset content.

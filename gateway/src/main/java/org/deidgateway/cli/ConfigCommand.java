@@ -3,6 +3,7 @@ package org.deidgateway.cli;
 import org.deidgateway.config.ConfigFile;
 import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.GatewayConfig;
+import org.deidgateway.config.MetricsConfig;
 import org.deidgateway.config.ReidentificationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,8 @@ import java.util.concurrent.Callable;
 final class ConfigCommand extends CommandGroup {
 
     static final List<String> SETTABLE = List.of("dicom.ae-title", "dicom.port", "dicom.bind-address",
-            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "reidentification.four-eyes");
+            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "reidentification.four-eyes", "metrics.port",
+            "metrics.bind-address");
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
     static final class Show implements Callable<Integer> {
@@ -57,7 +59,8 @@ final class ConfigCommand extends CommandGroup {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Change one setting. Keys: dicom.ae-title, dicom.port, dicom.bind-address, dicom.max-associations, "
-                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), reidentification.four-eyes (true/false).",
+                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), reidentification.four-eyes (true/false), "
+                    + "metrics.port (0: off), metrics.bind-address.",
                     "A running gateway picks the change up at its next start."})
     static final class Set implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
@@ -86,7 +89,10 @@ final class ConfigCommand extends CommandGroup {
                             d.port(), d.maxAssociations(), value.isBlank() ? List.of()
                             : Arrays.stream(value.split(",")).map(String::strip).toList()));
                     case "reidentification.four-eyes" -> new GatewayConfig(config.version(), config.projects(),
-                            new ReidentificationConfig(bool(value)), config.dicom(), config.destinations());
+                            new ReidentificationConfig(bool(value)), config.dicom(), config.destinations(), config.metrics());
+                    case "metrics.port" -> config.withMetrics(new MetricsConfig(config.metricsOrDefault().bindAddress(),
+                            integer(value)));
+                    case "metrics.bind-address" -> config.withMetrics(new MetricsConfig(value, config.metricsOrDefault().port()));
                     default -> throw new CliException("unknown key '" + key + "'; settable keys: " + String.join(", ", SETTABLE));
                 };
                 ConfigFile.validate(access.layout.configFile(), changed);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 + "deid deidentify --home DIR --out OUT FILES...; a curator opens a pseudonym with deid reidentify.",
                 "Every command has --help."},
         subcommands = {InitCommand.class, ServeCommand.class, ConfigCommand.class, DestinationCommand.class,
+                EchoCommand.class, QueueCommand.class, QuarantineCommand.class,
                 DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
                 AuditCommand.class, KeystoreCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {

@@ -12,6 +12,8 @@ import org.deidgateway.forward.FolderChannel;
 import org.deidgateway.forward.Forwarder;
 import org.deidgateway.forward.Outbox;
 import org.deidgateway.keystore.GatewayKeystore;
+import org.deidgateway.metrics.GatewayMetrics;
+import org.deidgateway.metrics.MetricsServer;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
 import org.deidgateway.profile.ConfidentialityProfile;
@@ -34,6 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -69,15 +73,20 @@ final class ServeCommand implements Callable<Integer> {
                 Spool spool = new Spool(homeDir.resolve("spool"));
                 spool.removeLeftovers();
                 Outbox outbox = new Outbox(access.database());
+                GatewayMetrics metrics = GatewayMetrics.prometheus();
+                IntakeLog intake = new IntakeLog(access.database());
                 Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
                         homeDir.resolve("outbox"), homeDir.resolve("quarantine")), router, vault,
-                        destinations.stream().map(DestinationConfig::name).toList());
+                        destinations.stream().map(DestinationConfig::name).toList(), metrics);
 
                 List<Forwarder> forwarders = new ArrayList<>();
                 List<Thread> threads = new ArrayList<>();
                 DicomConfig dicom = config.dicomOrDefault();
                 for (DestinationConfig d : destinations) {
-                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault()), outbox, homeDir.resolve("outbox"));
+                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault()), outbox, homeDir.resolve("outbox"),
+                            metrics);
+                    metrics.gauge("deid.outbox.pending", "deliveries waiting, by destination",
+                            () -> quietly(() -> outbox.pendingAndFailing(d.name())[0]), "destination", d.name());
                     forwarders.add(f);
                     threads.add(start("forward-" + d.name(), f));
                 }
@@ -89,8 +98,10 @@ final class ServeCommand implements Callable<Integer> {
                 ReceiverSettings settings = new ReceiverSettings(dicom.aeTitleOrDefault(), dicom.bindAddressOrDefault(),
                         dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), Duration.ofSeconds(30), Duration.ofMinutes(5),
                         ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
-                DicomListener listener = DicomListener.start(settings,
-                        new StoreService(spool, new IntakeLog(access.database())));
+                DicomListener listener = DicomListener.start(settings, new StoreService(spool, intake, metrics));
+                metrics.gauge("deid.queue.received", "objects received and not yet processed",
+                        () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
+                MetricsServer monitoring = startMonitoring(config, metrics, listener, access, outbox, destinations);
 
                 CountDownLatch stopRequested = new CountDownLatch(1);
                 CountDownLatch stopped = new CountDownLatch(1);
@@ -111,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
                 try {
                     stopRequested.await();
                 } finally {
+                    if (monitoring != null) {
+                        monitoring.close();
+                    }
                     listener.close();
                     processing.stop();
                     forwarders.forEach(Forwarder::stop);
@@ -152,6 +166,45 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return routes;
+    }
+
+    private static MetricsServer startMonitoring(GatewayConfig config, GatewayMetrics metrics, DicomListener listener,
+                                                 HomeAccess access, Outbox outbox, List<DestinationConfig> destinations)
+            throws java.io.IOException {
+        int port = config.metricsOrDefault().portOrDefault();
+        if (port == 0) {
+            return null;
+        }
+        MetricsServer.Checks live = () -> Map.of("dicom-listener", listener.listening());
+        MetricsServer.Checks ready = () -> {
+            Map<String, Boolean> checks = new LinkedHashMap<>();
+            checks.put("dicom-listener", listener.listening());
+            checks.put("database-writable", quietly(() -> {
+                access.database().setMeta("health.probe", java.time.Instant.now().toString());
+                return 1L;
+            }) == 1L);
+            for (DestinationConfig d : destinations) {
+                checks.put("destination-" + d.name(), quietly(() -> outbox.pendingAndFailing(d.name())[1]) == 0L);
+            }
+            return checks;
+        };
+        MetricsServer server = MetricsServer.start(config.metricsOrDefault().bindAddressOrDefault(), port, metrics, live, ready);
+        System.out.println("metrics and health on http://" + config.metricsOrDefault().bindAddressOrDefault() + ":"
+                + server.port() + "/metrics, /health/live, /health/ready");
+        return server;
+    }
+
+    /** A gauge or check reads the database; a failure reads as -1 rather than breaking the scrape. */
+    private interface Reading {
+        long read() throws Exception;
+    }
+
+    private static long quietly(Reading reading) {
+        try {
+            return reading.read();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static DeliveryChannel channel(DestinationConfig d, String callingAe) throws CliException {

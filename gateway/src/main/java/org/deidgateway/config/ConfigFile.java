@@ -123,6 +123,10 @@ public final class ConfigFile {
                 throw new ConfigException(at + "allowed-calling-ae-titles: '" + ae + "' is not an AE title");
             }
         }
+        int metricsPort = config.metricsOrDefault().portOrDefault();
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new ConfigException(file + ": metrics.port: " + metricsPort + " must be 0 (off) or 1 to 65535");
+        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < config.destinationsOrEmpty().size(); i++) {
             DestinationConfig d = config.destinationsOrEmpty().get(i);

@@ -17,7 +17,8 @@ public record GatewayConfig(
         @JsonProperty("projects") List<ProjectConfig> projects,
         @JsonProperty("reidentification") ReidentificationConfig reidentification,
         @JsonProperty("dicom") DicomConfig dicom,
-        @JsonProperty("destinations") List<DestinationConfig> destinations) {
+        @JsonProperty("destinations") List<DestinationConfig> destinations,
+        @JsonProperty("metrics") MetricsConfig metrics) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -27,11 +28,19 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of());
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT);
     }
 
     public DicomConfig dicomOrDefault() {
         return dicom == null ? DicomConfig.DEFAULT : dicom;
+    }
+
+    public MetricsConfig metricsOrDefault() {
+        return metrics == null ? MetricsConfig.DEFAULT : metrics;
+    }
+
+    public GatewayConfig withMetrics(MetricsConfig newMetrics) {
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics);
     }
 
     public List<DestinationConfig> destinationsOrEmpty() {
@@ -39,11 +48,11 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withDicom(DicomConfig newDicom) {
-        return new GatewayConfig(version, projects, reidentification, newDicom, destinations);
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics);
     }
 
     public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
-        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations));
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics);
     }
 
     public Optional<ProjectConfig> project(String name) {

@@ -1,6 +1,7 @@
 package org.deidgateway.forward;
 
 import org.deidgateway.forward.DeliveryChannel.DeliveryException;
+import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
 
@@ -22,9 +23,14 @@ public final class Forwarder implements Runnable {
     private final DeliveryChannel channel;
     private final Outbox outbox;
     private final Path files;
+    private final GatewayMetrics metrics;
     private volatile boolean running = true;
+    /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
+    private int failuresInARow;
+    private long pausedUntilMillis;
 
-    public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files) {
+    public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.destination = destination;
         this.channel = channel;
         this.outbox = outbox;
@@ -50,6 +56,9 @@ public final class Forwarder implements Runnable {
     /** One round; returns how many were delivered. */
     public int deliverDue() {
         int delivered = 0;
+        if (System.currentTimeMillis() < pausedUntilMillis) {
+            return 0;
+        }
         try {
             List<Outbox.Entry> due = outbox.due(destination, 100);
             for (Outbox.Entry entry : due) {
@@ -57,20 +66,36 @@ public final class Forwarder implements Runnable {
                     break;
                 }
                 Path file = files.resolve(entry.file());
+                long started = System.nanoTime();
                 try {
                     channel.deliver(file, entry.targetPath());
+                    metrics.forwarded(destination, System.nanoTime() - started);
                     delivered++;
+                    if (failuresInARow > 0) {
+                        // back again: everything that waited for its own retry time goes now
+                        LOG.infof("destination %s reachable again after %d failed attempts", destination, failuresInARow);
+                        failuresInARow = 0;
+                        outbox.retryNow(destination);
+                    }
                     if (outbox.delivered(entry)) {
                         Files.deleteIfExists(file);
                     }
                 } catch (DeliveryException e) {
+                    metrics.failed("forward");
                     if (e.permanent()) {
                         LOG.warnf("destination %s refused an object for good: %s", destination, e.getMessage());
                         if (outbox.dead(entry, e.getMessage())) {
                             Files.deleteIfExists(file);
                         }
                     } else {
-                        LOG.infof("destination %s unavailable, will retry: %s", destination, e.getMessage());
+                        failuresInARow++;
+                        long pause = Math.min(Outbox.MAX_RETRY_MILLIS, Outbox.FIRST_RETRY_MILLIS << Math.min(20, failuresInARow - 1));
+                        pausedUntilMillis = System.currentTimeMillis() + pause;
+                        if (failuresInARow == 1 || Long.bitCount(failuresInARow) == 1) {
+                            // logged at the 1st, 2nd, 4th, 8th... failure, not at every attempt of a long outage
+                            LOG.infof("destination %s unavailable (%d attempts so far), next attempt in %d s: %s", destination,
+                                    failuresInARow, pause / 1000, e.getMessage());
+                        }
                         outbox.retryLater(entry, e.getMessage());
                         break;
                     }

@@ -112,6 +112,91 @@ public final class Outbox {
         });
     }
 
+    /** Counts by destination and state, for {@code deid queue status}. */
+    public record DestinationCounts(String destination, long pending, long delivered, long dead, String lastError) {
+    }
+
+    public List<DestinationCounts> counts() throws StoreException {
+        return db.read(c -> {
+            List<DestinationCounts> counts = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT destination,"
+                    + " sum(state = 'pending'), sum(state = 'delivered'), sum(state = 'dead'),"
+                    + " (SELECT last_error FROM outbox o2 WHERE o2.destination = o.destination AND o2.last_error IS NOT NULL"
+                    + "  ORDER BY updated_at DESC LIMIT 1)"
+                    + " FROM outbox o GROUP BY destination ORDER BY destination");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.add(new DestinationCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** Pending deliveries of a destination, and how many of them already failed once (it is in back-off). */
+    public long[] pendingAndFailing(String destination) throws StoreException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(attempts > 0), 0) FROM outbox"
+                    + " WHERE destination = ? AND state = ?")) {
+                ps.setString(1, destination);
+                ps.setString(2, PENDING);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new long[] {rs.getLong(1), rs.getLong(2)};
+                }
+            }
+        });
+    }
+
+    /** Puts dead letters back in the queue (after the destination was fixed). */
+    public int reviveDead(String destinationOrNull) throws StoreException {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET state = ?, next_attempt_at = 0 WHERE state = ?"
+                    + (destinationOrNull == null ? "" : " AND destination = ?"))) {
+                ps.setString(1, PENDING);
+                ps.setString(2, DEAD);
+                if (destinationOrNull != null) {
+                    ps.setString(3, destinationOrNull);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Forgets dead letters; returns the files no longer needed by any row (the caller deletes them). */
+    public List<String> purgeDead(String destinationOrNull) throws StoreException {
+        return db.inTransaction(c -> {
+            List<String> files = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT file FROM outbox WHERE state = ?"
+                    + (destinationOrNull == null ? "" : " AND destination = ?"))) {
+                ps.setString(1, DEAD);
+                if (destinationOrNull != null) {
+                    ps.setString(2, destinationOrNull);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        files.add(rs.getString(1));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE state = ?"
+                    + (destinationOrNull == null ? "" : " AND destination = ?"))) {
+                ps.setString(1, DEAD);
+                if (destinationOrNull != null) {
+                    ps.setString(2, destinationOrNull);
+                }
+                ps.executeUpdate();
+            }
+            List<String> unused = new ArrayList<>();
+            for (String file : files) {
+                if (pendingFor(c, file) == 0 && deadFor(c, file) == 0) {
+                    unused.add(file);
+                }
+            }
+            return unused;
+        });
+    }
+
     /** Makes every pending entry due now (after a destination came back, or on request). */
     public int retryNow(String destinationOrNull) throws StoreException {
         return db.inTransaction(c -> {

@@ -8,6 +8,7 @@ import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
 import org.deidgateway.forward.Outbox;
+import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.vault.IdentityVault;
@@ -42,13 +43,15 @@ public final class Processor {
     private final ProjectRouter router;
     private final IdentityVault vault;
     private final List<String> destinations;
+    private final GatewayMetrics metrics;
 
     /** Where the pipeline's files live in the home. */
     public record Folders(Path spool, Path outboxFiles, Path quarantine) {
     }
 
-    public Processor(Database db, Folders folders, ProjectRouter router, IdentityVault vault, List<String> destinations)
-            throws IOException {
+    public Processor(Database db, Folders folders, ProjectRouter router, IdentityVault vault, List<String> destinations,
+                     GatewayMetrics metrics) throws IOException {
+        this.metrics = metrics;
         this.db = db;
         this.folders = folders;
         this.router = router;
@@ -58,18 +61,20 @@ public final class Processor {
         Files.createDirectories(folders.quarantine());
     }
 
-    private record Received(long id, String spoolFile, String calledAe, String callingAe, String sopClassUid) {
+    private record Received(long id, String spoolFile, String calledAe, String callingAe, String sopClassUid,
+                            boolean released) {
     }
 
     /** Processes what is waiting; returns how many objects it finished (forwarded or quarantined). */
     public int processAvailable() throws StoreException {
         List<Received> batch = db.read(c -> {
             List<Received> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, spool_file, called_ae, calling_ae, sop_class_uid"
-                    + " FROM received WHERE state = 'received' ORDER BY id LIMIT 200");
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, spool_file, called_ae, calling_ae, sop_class_uid,"
+                    + " released FROM received WHERE state = 'received' ORDER BY id LIMIT 200");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Received(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    rows.add(new Received(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getInt(6) != 0));
                 }
             }
             return rows;
@@ -77,7 +82,11 @@ public final class Processor {
         Map<String, int[]> perPseudonym = new TreeMap<>();
         int done = 0;
         for (Received row : batch) {
+            long started = System.nanoTime();
             String pseudonym = processOne(row);
+            if (pseudonym != null) {
+                metrics.processed(System.nanoTime() - started);
+            }
             done++;
             if (pseudonym != null) {
                 perPseudonym.computeIfAbsent(router.projectOf(row.calledAe()) + "\n" + pseudonym, k -> new int[1])[0]++;
@@ -102,7 +111,9 @@ public final class Processor {
             quarantine(row, original, "cannot be read: " + e.getMessage());
             return null;
         }
-        var hold = QuarantineRules.reasonToHold(object.dataset(), row.sopClassUid(), route.config().acceptsScreenCaptures());
+        // a person who released it from the quarantine has looked at the pixels
+        var hold = row.released() ? java.util.Optional.<String>empty()
+                : QuarantineRules.reasonToHold(object.dataset(), row.sopClassUid(), route.config().acceptsScreenCaptures());
         if (hold.isPresent()) {
             quarantine(row, original, hold.get());
             return null;
@@ -140,6 +151,7 @@ public final class Processor {
 
     private void quarantine(Received row, Path original, String reason) throws StoreException {
         LOG.warnf("object %d quarantined: %s", row.id(), reason);
+        metrics.quarantined();
         try {
             if (Files.exists(original)) {
                 Files.move(original, folders.quarantine().resolve(row.id() + ".dcm"), StandardCopyOption.REPLACE_EXISTING);

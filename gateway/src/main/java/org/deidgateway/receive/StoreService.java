@@ -5,6 +5,7 @@ import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
+import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
 
@@ -27,10 +28,16 @@ public final class StoreService {
 
     private final Spool spool;
     private final IntakeLog intake;
+    private final GatewayMetrics metrics;
 
     public StoreService(Spool spool, IntakeLog intake) {
+        this(spool, intake, GatewayMetrics.inMemory());
+    }
+
+    public StoreService(Spool spool, IntakeLog intake, GatewayMetrics metrics) {
         this.spool = spool;
         this.intake = intake;
+        this.metrics = metrics;
     }
 
     /** The outcome sent back: a status and, for failures, a comment (no data set content in it). */
@@ -48,6 +55,18 @@ public final class StoreService {
     /** Checks, commits and records a completely received object. */
     Outcome complete(Spool.Incoming incoming, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
                      String callingAe, String calledAe) {
+        long started = System.nanoTime();
+        Outcome outcome = check(incoming, sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, calledAe);
+        if (outcome.status() == SUCCESS) {
+            metrics.received(System.nanoTime() - started);
+        } else {
+            metrics.failed("receive");
+        }
+        return outcome;
+    }
+
+    private Outcome check(Spool.Incoming incoming, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                          String callingAe, String calledAe) {
         try (incoming) {
             incoming.flush();
             DicomObject object;

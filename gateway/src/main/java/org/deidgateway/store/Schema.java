@@ -110,7 +110,11 @@ final class Schema {
               UNIQUE (received_id, destination))""",
             "CREATE INDEX outbox_due ON outbox(destination, state, next_attempt_at)");
 
-    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3);
+    /** Version 4: a quarantined object released by a person is processed without the quarantine rules. */
+    private static final List<String> VERSION_4 = List.of(
+            "ALTER TABLE received ADD COLUMN released INTEGER NOT NULL DEFAULT 0");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4);
 
     static final int VERSION = STEPS.size();
 

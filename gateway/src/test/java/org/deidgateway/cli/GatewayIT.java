@@ -54,7 +54,12 @@ class GatewayIT {
                 Integer.toString(port)).exit());
         assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "dicom.bind-address",
                 "127.0.0.1").exit());
+        metricsPort = freePort();
+        assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "metrics.port",
+                Integer.toString(metricsPort)).exit());
     }
+
+    private int metricsPort;
 
     @AfterEach
     void stopAll() {
@@ -76,6 +81,30 @@ class GatewayIT {
         }
         waitFor(() -> countFiles(home.resolve("quarantine")) == 1, 10, "the Secondary Capture quarantined");
         assertEquals(0, countFiles(home.resolve("spool")), "originals deleted once processed");
+
+        // what hospital IT watches
+        String metrics = http("/metrics");
+        assertTrue(metrics.contains("deid_received_total 3.0"), metrics);
+        assertTrue(metrics.contains("deid_quarantined_total 1.0"), metrics);
+        assertTrue(metrics.contains("deid_forwarded_total{destination=\"out\"} 2.0"), metrics);
+        assertTrue(metrics.contains("deid_stage_seconds_count{stage=\"process\"} 2"), metrics);
+        assertTrue(http("/health/ready").contains("\"status\":\"UP\""));
+        assertFalse(metrics.contains("CompressedSamples") || metrics.contains("1CT1"), "no patient data in metrics");
+
+        // the quarantine: listed with its reason, released after a (pretend) check of the pixels, then forwarded
+        DeidProcess.Result held = DeidProcess.run(dir, ENV, "quarantine", "list", "--home", home.toString());
+        assertTrue(held.out().contains("Secondary Capture") && held.out().contains("1 objects in quarantine"), held.out());
+        String id = held.out().lines().filter(l -> l.startsWith("#")).findFirst().orElseThrow().substring(1).split(" ")[0];
+        assertEquals(0, DeidProcess.run(dir, ENV, "quarantine", "release", "--home", home.toString(), "--id", id,
+                "--reason", "pixels checked: no text").exit());
+        waitFor(() -> countFiles(out) == 3, 30, "the released object forwarded");
+        DeidProcess.Result queue = DeidProcess.run(dir, ENV, "queue", "status", "--home", home.toString());
+        assertTrue(queue.out().matches("(?s).*out\\s+0\\s+3\\s+0.*"), queue.out());
+        DeidProcess.Result echo = DeidProcess.run(dir, ENV, "echo", "--home", home.toString(), "DEIDGW@127.0.0.1:" + port);
+        assertEquals(0, echo.exit(), echo.err());
+        DeidProcess.Result noPeer = DeidProcess.run(dir, ENV, "echo", "--home", home.toString(), "NOBODY@127.0.0.1:" + freePort());
+        assertEquals(1, noPeer.exit());
+        assertTrue(noPeer.err().contains("connect"), noPeer.err());
 
         serve.destroy(); // SIGTERM
         assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
@@ -182,6 +211,13 @@ class GatewayIT {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    private String http(String path) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + path))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private static int freePort() throws IOException {

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Gateway vs direct (issue 4): throughput of 600 generated 512x512 16-bit CT instances sent with
+# dcmtk storescu (one association) either straight to dcmtk storescp, or through `deid serve`
+# (receive + spool + de-identify + vault + outbox + forward by C-STORE to the same storescp),
+# measured alternately in one run on one machine. Prints each round, best and median of each, the
+# gateway's peak RSS and, as the last line, `ratio gateway/direct = X.XX` (throughput ratio).
+# Target (issue 4): ratio >= 0.5 now, goal 0.8.
+#
+# usage: bench/gateway-vs-direct.sh [ROUNDS]      (ROUNDS per mode, default 3, at least 2)
+# env:   DEID_BENCH_DATA  folder of the generated instances, reused when it holds them all
+#                         (default ${TMPDIR:-/tmp}/deid-bench-ct-600)
+#        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 1; the JVM is fresh)
+#        DEID_JAVA_OPTS   passed to the gateway's JVM by ./deid
+#
+# Everything runs on 127.0.0.1 inside a private network namespace (unshare --net), since storescp
+# listens on all interfaces: the script re-executes itself inside one.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+if [ "${DEID_BENCH_IN_NETNS:-}" != 1 ]; then
+  unshare_opts=(--net)
+  [ "$(id -u)" = 0 ] || unshare_opts=(--user --map-root-user --net)
+  exec env DEID_BENCH_IN_NETNS=1 unshare "${unshare_opts[@]}" -- "$BASH" "${BASH_SOURCE[0]}" "$@"
+fi
+ip link set lo up
+
+rounds=${1:-3}
+[ "$rounds" -ge 2 ] 2>/dev/null || { echo "ROUNDS must be a number >= 2" >&2; exit 2; }
+count=600
+scp_port=11113
+gw_port=11112
+data=${DEID_BENCH_DATA:-${TMPDIR:-/tmp}/deid-bench-ct-600}
+
+for tool in storescu storescp; do
+  command -v "$tool" >/dev/null || { echo "needs dcmtk's $tool (./test.sh installs dcmtk)" >&2; exit 2; }
+done
+/usr/bin/python3 -c 'import numpy, pydicom' 2>/dev/null \
+  || { echo "needs python3-pydicom and python3-numpy (./test.sh installs pydicom)" >&2; exit 2; }
+[ -f "$root/gateway/target/quarkus-app/quarkus-run.jar" ] \
+  || (cd "$root" && ./mvnw -q -ntp -DskipTests package >&2)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/deid-bench-gw.XXXXXX")
+scp_pid=""
+gw_pid=""
+cleanup() {
+  local pid
+  for pid in $scp_pid $gw_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for pid in $scp_pid $gw_pid; do
+    # the gateway drains on SIGTERM; give it a moment, then insist
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the instances (reused when already generated) ---
+have=$( { find "$data" -maxdepth 1 -name '*.dcm' 2>/dev/null || true; } | wc -l)
+if [ "$have" -ne "$count" ]; then
+  echo "generating $count instances in $data ..."
+  rm -rf "$data.tmp"
+  /usr/bin/python3 "$root/bench/generate-ct.py" "$data.tmp" "$count"
+  rm -rf "$data"
+  mv "$data.tmp" "$data"
+fi
+
+now() { date +%s.%N; }
+files_in() { { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null || true; } | wc -l; }
+
+start_storescp() { # $1: output folder
+  mkdir -p "$1"
+  TCP_NODELAY=1 storescp -aet STORESCP -od "$1" "$scp_port" >"$work/storescp.log" 2>&1 &
+  scp_pid=$!
+  local i
+  for i in $(seq 1 100); do
+    if echo -n 2>/dev/null >"/dev/tcp/127.0.0.1/$scp_port"; then return 0; fi
+    kill -0 "$scp_pid" 2>/dev/null || { echo "storescp did not start:" >&2; cat "$work/storescp.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "storescp does not listen on $scp_port" >&2; exit 1
+}
+stop_storescp() {
+  kill -TERM "$scp_pid" 2>/dev/null || true
+  wait "$scp_pid" 2>/dev/null || true
+  scp_pid=""
+}
+
+# --- the gateway: a bench home, started once ---
+home="$work/home"
+# BENCH-ONLY passphrases: they protect a throw-away home deleted at the end of the run
+export DEID_PASSPHRASE="bench-only-passphrase-NOT-FOR-REAL-DATA"
+export DEID_CURATOR_PASSPHRASE="bench-only-curator-passphrase-NOT-FOR-REAL-DATA"
+"$root/deid" init --home "$home" --project bench --curator Bench --curator-out "$work/curator.p12" >"$work/init.log" 2>&1 \
+  || { cat "$work/init.log" >&2; exit 1; }
+"$root/deid" destination add --home "$home" --name scp --dicom "STORESCP@127.0.0.1:$scp_port" >/dev/null
+"$root/deid" config set --home "$home" dicom.port "$gw_port" >/dev/null
+"$root/deid" config set --home "$home" dicom.bind-address 127.0.0.1 >/dev/null
+
+"$root/deid" serve --home "$home" >"$work/serve.out" 2>"$work/serve.err" &
+gw_pid=$!            # ./deid execs java: this is the JVM's pid
+for i in $(seq 1 600); do
+  grep -q "receiving as" "$work/serve.out" 2>/dev/null && break
+  kill -0 "$gw_pid" 2>/dev/null || { echo "deid serve stopped:" >&2; cat "$work/serve.err" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "receiving as" "$work/serve.out" || { echo "deid serve did not start in 60 s" >&2; cat "$work/serve.err" >&2; exit 1; }
+[ "$(cat "/proc/$gw_pid/comm")" = java ] || echo "warning: pid $gw_pid is $(cat "/proc/$gw_pid/comm"), not java" >&2
+
+# --- one round of each kind; each sets $secs (end to end) and $sent_secs (storescu alone) ---
+round_direct() { # (a) storescu -> storescp; the wall time of storescu
+  local out="$work/direct-$1" t0 t1 got
+  start_storescp "$out"
+  t0=$(now)
+  TCP_NODELAY=1 storescu -aec STORESCP +sd 127.0.0.1 "$scp_port" "$data" >"$work/storescu.log" 2>&1 \
+    || { echo "storescu (direct) failed:" >&2; cat "$work/storescu.log" >&2; exit 1; }
+  t1=$(now)
+  stop_storescp
+  got=$(files_in "$out")
+  [ "$got" -eq "$count" ] || { echo "direct round $1: storescp holds $got of $count" >&2; exit 1; }
+  rm -rf "$out"
+  secs=$(echo "$t1 - $t0" | bc -l); sent_secs=$secs
+}
+round_gateway() { # (b) storescu -> deid serve -> storescp; ends when storescp holds all of them
+  local out="$work/gateway-$1" t0 t1 t_sent deadline c0
+  start_storescp "$out"
+  c0=$(gw_cpu)
+  t0=$(now)
+  TCP_NODELAY=1 storescu -aec DEIDGW +sd 127.0.0.1 "$gw_port" "$data" >"$work/storescu.log" 2>&1 \
+    || { echo "storescu (gateway) failed:" >&2; cat "$work/storescu.log" >&2; exit 1; }
+  t_sent=$(now)
+  deadline=$(echo "$t0 + 600" | bc -l)
+  while [ "$(files_in "$out")" -lt "$count" ]; do
+    if [ "$(echo "$(now) > $deadline" | bc)" = 1 ]; then
+      echo "gateway round $1: storescp holds $(files_in "$out") of $count after 600 s" >&2
+      cat "$work/serve.err" >&2
+      exit 1
+    fi
+    kill -0 "$gw_pid" 2>/dev/null || { echo "deid serve died:" >&2; cat "$work/serve.err" >&2; exit 1; }
+    sleep 0.05
+  done
+  t1=$(now)
+  cpu_secs=$(echo "$(gw_cpu) - $c0" | bc -l)
+  stop_storescp
+  rm -rf "$out"
+  secs=$(echo "$t1 - $t0" | bc -l); sent_secs=$(echo "$t_sent - $t0" | bc -l)
+}
+rate() { echo "$count / $1" | bc -l; }
+clk_tck=$(getconf CLK_TCK)
+gw_cpu() { # CPU seconds (user + system) the gateway's JVM has used so far
+  awk -v t="$clk_tck" '{ sub(/^.*\) /, ""); print ($12 + $13) / t }' "/proc/$gw_pid/stat"
+}
+
+# --- warm-up (a freshly started JVM is not what a running gateway is), then alternating rounds ---
+warmup=${DEID_BENCH_WARMUP:-1}
+for w in $(seq 1 "$warmup"); do
+  round_direct "w$w"
+  printf 'warm-up %d direct : %7.3f s  %7.1f instances/s  (not counted)\n' "$w" "$secs" "$(rate "$secs")"
+  round_gateway "w$w"
+  printf 'warm-up %d gateway: %7.3f s  %7.1f instances/s  (not counted)\n' "$w" "$secs" "$(rate "$secs")"
+done
+direct=()
+gateway=()
+gateway_recv=()
+for r in $(seq 1 "$rounds"); do
+  round_direct "$r"
+  direct+=("$(rate "$secs")")
+  printf 'round %d direct : %7.3f s  %7.1f instances/s\n' "$r" "$secs" "$(rate "$secs")"
+  round_gateway "$r"
+  gateway+=("$(rate "$secs")")
+  gateway_recv+=("$(rate "$sent_secs")")
+  printf 'round %d gateway: %7.3f s  %7.1f instances/s end to end (storescu done after %.3f s: %.1f instances/s received; JVM CPU %.2f s)\n' \
+    "$r" "$secs" "$(rate "$secs")" "$sent_secs" "$(rate "$sent_secs")" "$cpu_secs"
+done
+
+hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$gw_pid/status")
+rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$gw_pid/status")
+
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+
+d_best=$(best "${direct[@]}"); d_med=$(median "${direct[@]}")
+g_best=$(best "${gateway[@]}"); g_med=$(median "${gateway[@]}")
+r_med=$(median "${gateway_recv[@]}")
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(java -version 2>&1 | head -1)"
+printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
+printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \
+  "$g_best" "$g_med" "$r_med"
+printf 'gateway peak RSS (VmHWM): %d MiB (VmRSS now %d MiB)\n' "$((hwm / 1024))" "$((rss / 1024))"
+# what the gateway logged so far, timestamps cut, each distinct line once with its count
+echo "deid serve stderr: $(wc -l <"$work/serve.err") lines"
+sed -E 's/^[0-9:,.]+ +//' "$work/serve.err" | sort | uniq -c | sort -rn | head -10 | sed 's/^/  /'
+printf 'ratio gateway/direct = %.2f\n' "$(echo "$g_med / $d_med" | bc -l)"

@@ -1,0 +1,52 @@
+package org.deidgateway.cli;
+
+import org.deidgateway.config.DestinationConfig;
+import org.deidgateway.forward.DicomChannel;
+import org.deidgateway.forward.DicomStoreClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "echo", mixinStandardHelpOptions = true,
+        description = "C-ECHO a DICOM peer: a configured destination (--destination NAME) or any AE@HOST:PORT, "
+                + "calling as the gateway's AE title. Exit 0 if it answered Success.")
+final class EchoCommand implements Callable<Integer> {
+
+    @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
+    Path home;
+    @Option(names = "--destination", paramLabel = "NAME", description = "A configured DICOM destination.")
+    String destination;
+    @Parameters(arity = "0..1", paramLabel = "AE@HOST:PORT", description = "A peer that is not configured.")
+    String peer;
+
+    @Override
+    public Integer call() {
+        return Cli.run(() -> {
+            try (HomeAccess access = HomeAccess.open(home)) {
+                String target = peer;
+                if (destination != null) {
+                    DestinationConfig d = access.config().destinationsOrEmpty().stream()
+                            .filter(x -> x.name().equals(destination)).findFirst()
+                            .orElseThrow(() -> new CliException("no destination named '" + destination + "'"));
+                    if (d.dicom() == null) {
+                        throw new CliException("destination " + destination + " is a " + d.kind() + ", not a DICOM peer");
+                    }
+                    target = d.dicom();
+                }
+                if (target == null || !target.matches(DestinationConfig.DICOM_PATTERN)) {
+                    throw new CliException("give --destination NAME or AE@HOST:PORT");
+                }
+                long started = System.nanoTime();
+                try (DicomStoreClient client = new DicomStoreClient(DicomChannel.parse(target,
+                        access.config().dicomOrDefault().aeTitleOrDefault()))) {
+                    client.echo();
+                }
+                System.out.printf("%s answered C-ECHO with Success in %.0f ms%n", target, (System.nanoTime() - started) / 1e6);
+                return 0;
+            }
+        });
+    }
+}

@@ -1,0 +1,92 @@
+package org.deidgateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's meters, in one place so that names stay consistent: {@code deid_received_total},
+ * {@code deid_processed_total}, {@code deid_quarantined_total}, {@code deid_forwarded_total} and
+ * {@code deid_failed_total} (by stage), {@code deid_stage_seconds} (by stage), and gauges for the
+ * work waiting.
+ */
+public final class GatewayMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter received;
+    private final Counter processed;
+    private final Counter quarantined;
+    private final Timer receiveTimer;
+    private final Timer processTimer;
+
+    private GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.received = Counter.builder("deid.received").description("objects answered with Success").register(registry);
+        this.processed = Counter.builder("deid.processed").description("objects de-identified into the outbox").register(registry);
+        this.quarantined = Counter.builder("deid.quarantined").description("objects held in the quarantine").register(registry);
+        this.receiveTimer = stageTimer("receive");
+        this.processTimer = stageTimer("process");
+    }
+
+    /** Meters exposed in the Prometheus format (for deid serve). */
+    public static GatewayMetrics prometheus() {
+        return new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** Meters kept in memory only (tests, commands that expose nothing). */
+    public static GatewayMetrics inMemory() {
+        return new GatewayMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition, or null when the registry is not a Prometheus one. */
+    public String scrape() {
+        return registry instanceof PrometheusMeterRegistry p ? p.scrape() : null;
+    }
+
+    public void received(long nanos) {
+        received.increment();
+        receiveTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void processed(long nanos) {
+        processed.increment();
+        processTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void quarantined() {
+        quarantined.increment();
+    }
+
+    public void failed(String stage) {
+        Counter.builder("deid.failed").description("objects refused or not delivered, by stage").tag("stage", stage)
+                .register(registry).increment();
+    }
+
+    public void forwarded(String destination, long nanos) {
+        Counter.builder("deid.forwarded").description("objects delivered, by destination").tag("destination", destination)
+                .register(registry).increment();
+        Timer.builder("deid.stage").tag("stage", "forward").register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+        io.micrometer.core.instrument.Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    public void gauge(String name, String description, Supplier<Number> value, String... tags) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    }
+
+    private Timer stageTimer(String stage) {
+        return Timer.builder("deid.stage").description("time per object and stage").tag("stage", stage).register(registry);
+    }
+}
