@@ -94,6 +94,64 @@ public final class DicomFiles {
 
     private static final String MEDIA_DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10";
 
+    /** The identity of an object proven complete by {@link #verifyComplete}. */
+    public record VerifiedObject(String sopClassUid, String sopInstanceUid) {
+    }
+
+    /**
+     * Proves a received file complete and readable without parsing its pixel data when it can:
+     * the header is parsed up to (7FE0,0010), and native pixel data must then end exactly at the end
+     * of the file and hold at least what the image needs. Anything else (encapsulated or deflated
+     * data, elements after the pixel data, no pixel data) is decided by the full {@link #read}.
+     * The receiver calls this before answering Success; reading 16-bit pixels one by one was most of
+     * its cost.
+     */
+    public static VerifiedObject verifyComplete(Path file) throws DicomFileException, IOException {
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            if (hasPart10Prefix(raw)) {
+                DicomInputStream in = new DicomInputStream(raw);
+                list.read(in, TagFromName.PixelData);
+                TransferSyntax ts = in.getTransferSyntaxToReadDataSet();
+                if (ts != null && !ts.isDeflated() && !ts.isBigEndian() && list.get(TagFromName.PixelData) == null) {
+                    // PixelMed stops having read the tag of (7FE0,0010); its VR and length follow
+                    byte[] header = in.readNBytes(ts.isExplicitVR() ? 8 : 4);
+                    if (header.length == (ts.isExplicitVR() ? 8 : 4)) {
+                        int at = header.length - 4;
+                        long length = (header[at] & 0xFFL) | (header[at + 1] & 0xFFL) << 8 | (header[at + 2] & 0xFFL) << 16
+                                | (header[at + 3] & 0xFFL) << 24;
+                        // the pixel data must be all there (skipped in bulk; a short file throws), and what
+                        // follows it, if anything (trailing padding), must parse as elements
+                        if (length != 0xFFFFFFFFL && length >= nativePixelBytes(list)) {
+                            in.skipNBytes(length);
+                            new AttributeList().read(in);
+                            return new VerifiedObject(
+                                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
+                                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
+                        }
+                    }
+                }
+            }
+        } catch (DicomException | IOException | RuntimeException e) {
+            // the full read below gives the precise reason
+        }
+        DicomObject object = read(file);
+        return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPClassUID).trim(),
+                Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPInstanceUID).trim());
+    }
+
+    private static long nativePixelBytes(AttributeList list) {
+        long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
+        long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+        long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
+        long bits = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
+        long frames = Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1));
+        String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
+        long perPixel = photometric.endsWith("_422") ? 2 : samples;
+        return (rows * columns * perPixel * frames * bits + 7) / 8;
+    }
+
     /** Peeks at the preamble and "DICM" prefix of a Part 10 file, leaving the stream where it was. */
     private static boolean hasPart10Prefix(InputStream in) throws IOException {
         in.mark(132);
@@ -117,14 +175,8 @@ public final class DicomFiles {
                         + frames + " declared");
             }
         } else if (pixels.getVL() != 0xFFFFFFFFL) {
-            long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
-            long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
-            long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
-            long bits = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
-            String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
             // YBR_*_422 stores two samples' worth per pixel, whatever SamplesPerPixel says.
-            long perPixel = photometric.endsWith("_422") ? 2 : samples;
-            long expected = (rows * columns * perPixel * frames * bits + 7) / 8;
+            long expected = nativePixelBytes(list);
             if (pixels.getVL() < expected) {
                 throw new DicomFileException("truncated: pixel data has " + pixels.getVL() + " bytes, the image needs "
                         + expected);

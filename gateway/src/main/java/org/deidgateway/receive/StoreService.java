@@ -1,10 +1,7 @@
 package org.deidgateway.receive;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
-import org.deidgateway.dicom.DicomObject;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
@@ -69,16 +66,14 @@ public final class StoreService {
                           String callingAe, String calledAe) {
         try (incoming) {
             incoming.flush();
-            DicomObject object;
+            DicomFiles.VerifiedObject object;
             try {
-                object = DicomFiles.read(incoming.temp());
+                object = DicomFiles.verifyComplete(incoming.temp());
             } catch (DicomFileException e) {
                 LOG.infof("refused an object from %s: %s", callingAe, e.getMessage());
                 return new Outcome(CANNOT_UNDERSTAND, e.getMessage());
             }
-            String datasetInstance = Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPInstanceUID).trim();
-            String datasetClass = Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPClassUID).trim();
-            if (!datasetInstance.equals(sopInstanceUid) || !datasetClass.equals(sopClassUid)) {
+            if (!object.sopInstanceUid().equals(sopInstanceUid) || !object.sopClassUid().equals(sopClassUid)) {
                 return new Outcome(DATA_SET_DOES_NOT_MATCH_SOP_CLASS,
                         "SOP Class/Instance UID of the data set differ from the command's");
             }

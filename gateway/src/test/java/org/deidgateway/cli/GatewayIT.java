@@ -206,10 +206,15 @@ class GatewayIT {
         if (!Files.isDirectory(folder)) {
             return List.of();
         }
-        try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
-        } catch (IOException e) {
-            return List.of();
+        // the gateway renames files while the folder is walked: a vanished .part file means walk again
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(folder)) {
+                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 20) {
+                    throw new AssertionError("cannot list " + folder, e);
+                }
+            }
         }
     }
 
