@@ -6,6 +6,7 @@ import org.deidgateway.net.DimseCommand;
 import org.deidgateway.net.Pdu;
 import org.deidgateway.net.PduEncoder;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
+import org.deidgateway.net.PresentationDataValue;
 import org.deidgateway.net.ProtocolException;
 import com.pixelmed.dicom.SOPClass;
 import org.deidgateway.receive.StoreService.Outcome;
@@ -159,7 +160,7 @@ final class AssociationHandler implements Runnable {
             }
             switch (pdu.type()) {
                 case Pdu.P_DATA_TF -> {
-                    for (Pdv pdv : Pdv.split(pdu.body())) {
+                    for (PresentationDataValue pdv : PresentationDataValue.split(pdu.body())) {
                         if (!accepted.containsKey(pdv.contextId())) {
                             throw new ProtocolException("data on presentation context " + pdv.contextId()
                                     + ", which was not accepted", ProtocolException.INVALID_PARAMETER_VALUE);
@@ -236,7 +237,7 @@ final class AssociationHandler implements Runnable {
         }
     }
 
-    private void onDataSetFragment(byte[] body, Pdv pdv, OutputStream out) throws IOException, ProtocolException {
+    private void onDataSetFragment(byte[] body, PresentationDataValue pdv, OutputStream out) throws IOException, ProtocolException {
         if (store == null || store.contextId() != pdv.contextId()) {
             throw new ProtocolException("a data set where no command announced one", ProtocolException.UNEXPECTED_PDU);
         }
@@ -302,30 +303,6 @@ final class AssociationHandler implements Runnable {
             }
         } catch (IOException ignored) {
             // the peer is gone already; closing is all that is left
-        }
-    }
-
-    /** One presentation data value inside a P-DATA-TF body, by position (no copy). */
-    record Pdv(int contextId, boolean command, boolean last, int offset, int length) {
-
-        static List<Pdv> split(byte[] body) throws ProtocolException {
-            List<Pdv> pdvs = new ArrayList<>(2);
-            int p = 0;
-            while (p < body.length) {
-                if (body.length - p < 6) {
-                    throw new ProtocolException("P-DATA-TF ends inside a PDV header", ProtocolException.INVALID_PARAMETER_VALUE);
-                }
-                long length = ((long) (body[p] & 0xFF) << 24) | ((body[p + 1] & 0xFF) << 16) | ((body[p + 2] & 0xFF) << 8)
-                        | (body[p + 3] & 0xFF);
-                if (length < 2 || length > body.length - p - 4) {
-                    throw new ProtocolException("PDV length " + length + " does not fit its P-DATA-TF",
-                            ProtocolException.INVALID_PARAMETER_VALUE);
-                }
-                int control = body[p + 5] & 0xFF;
-                pdvs.add(new Pdv(body[p + 4] & 0xFF, (control & 1) != 0, (control & 2) != 0, p + 6, (int) length - 2));
-                p += 4 + (int) length;
-            }
-            return pdvs;
         }
     }
 }
