@@ -6,14 +6,11 @@ import org.deidgateway.config.ProjectConfig;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.deid.DeidentifiedInstance;
 import org.deidgateway.deid.Deidentifier;
-import org.deidgateway.deid.DeidentifierFactory;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.keystore.KeystoreException;
-import org.deidgateway.pseudonym.EupidStylePseudonyms;
-import org.deidgateway.pseudonym.PseudonymScheme;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.vault.IdentityVault;
 import org.deidgateway.vault.VaultException;
@@ -27,8 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,29 +67,11 @@ final class DeidentifyCommand implements Callable<Integer> {
                 ConfidentialityProfile confidentialityProfile = ProfileCatalog.forHome(home).load(profile);
                 List<Path> files = collectInputs(inputs);
                 prepareOutput(out);
-                IdentityVault vault = null;
-                PseudonymScheme scheme = PseudonymScheme.KEYED;
-                if (confidentialityProfile.pseudonymizes()) {
-                    vault = access.vault();
-                    if (!vault.hasCurators()) {
-                        throw new CliException("project " + projectConfig.name() + " pseudonymizes patients (profile "
-                                + profile + ") but no curator is registered, so their links could never be opened; "
-                                + "add one first: deid curator add --home " + home + " --name NAME --out FILE",
-                                CliException.FAILURE);
-                    }
-                    if (projectConfig.scheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)) {
-                        scheme = new EupidStylePseudonyms(projectConfig.name(), vault, new SecureRandom());
-                    }
-                }
+                // checked before the keystore passphrase is asked for
+                access.requireCurators(projectConfig, confidentialityProfile);
                 GatewayKeystore keystore = access.keystore();
-                byte[] secret = keystore.projectMasterSecret(projectConfig.name());
-                Deidentifier engine;
-                try {
-                    engine = DeidentifierFactory.create(projectConfig.name(), projectConfig.pseudonymPrefix(),
-                            confidentialityProfile, secret, scheme);
-                } finally {
-                    Arrays.fill(secret, (byte) 0);
-                }
+                Deidentifier engine = access.engine(projectConfig, confidentialityProfile, keystore);
+                IdentityVault vault = confidentialityProfile.pseudonymizes() ? access.vault() : null;
                 Run run = new Run(engine, projectConfig.name(), vault);
                 int exit = run.process(files);
                 run.audit(access, keystore, files.size());

@@ -7,8 +7,13 @@ import org.deidgateway.config.ConfigFile;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.HomeLayout;
 import org.deidgateway.config.ProjectConfig;
+import org.deidgateway.deid.Deidentifier;
+import org.deidgateway.deid.DeidentifierFactory;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.keystore.KeystoreException;
+import org.deidgateway.profile.ConfidentialityProfile;
+import org.deidgateway.pseudonym.EupidStylePseudonyms;
+import org.deidgateway.pseudonym.PseudonymScheme;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.vault.CuratorKeystore;
@@ -18,6 +23,7 @@ import org.deidgateway.vault.WrongPassphraseException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -150,6 +156,32 @@ final class HomeAccess implements AutoCloseable {
         } catch (StoreException e) {
             wrongPassphrase.addSuppressed(e);
             System.err.println("deid: the failed attempt could not be audited: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A pseudonymizing profile puts links in the vault that only curators open: without a curator
+     * they could never be opened, so nothing is processed.
+     */
+    void requireCurators(ProjectConfig project, ConfidentialityProfile profile) throws CliException, StoreException {
+        if (profile.pseudonymizes() && !vault().hasCurators()) {
+            throw new CliException("project " + project.name() + " pseudonymizes patients (profile " + profile.name()
+                    + ") but no curator is registered, so their links could never be opened; add one first: "
+                    + "deid curator add --home " + layout.home() + " --name NAME --out FILE", CliException.FAILURE);
+        }
+    }
+
+    /** The engine of a project: its keys from the keystore, its pseudonym scheme, the curators checked. */
+    Deidentifier engine(ProjectConfig project, ConfidentialityProfile profile, GatewayKeystore keystore) throws Exception {
+        requireCurators(project, profile);
+        PseudonymScheme scheme = profile.pseudonymizes() && project.scheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)
+                ? new EupidStylePseudonyms(project.name(), vault(), new SecureRandom())
+                : PseudonymScheme.KEYED;
+        byte[] secret = keystore.projectMasterSecret(project.name());
+        try {
+            return DeidentifierFactory.create(project.name(), project.pseudonymPrefix(), profile, secret, scheme);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
         }
     }
 

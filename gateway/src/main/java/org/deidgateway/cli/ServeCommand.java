@@ -4,8 +4,6 @@ import org.deidgateway.config.DestinationConfig;
 import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.ProjectConfig;
-import org.deidgateway.deid.Deidentifier;
-import org.deidgateway.deid.DeidentifierFactory;
 import org.deidgateway.forward.DeliveryChannel;
 import org.deidgateway.forward.DicomChannel;
 import org.deidgateway.forward.FolderChannel;
@@ -18,8 +16,6 @@ import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
 import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.ProfileCatalog;
-import org.deidgateway.pseudonym.EupidStylePseudonyms;
-import org.deidgateway.pseudonym.PseudonymScheme;
 import org.deidgateway.receive.DicomListener;
 import org.deidgateway.receive.IntakeLog;
 import org.deidgateway.receive.ReceiverSettings;
@@ -31,10 +27,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 GatewayKeystore keystore = access.keystore();
                 IdentityVault vault = access.vault();
-                ProjectRouter router = new ProjectRouter(routes(access, keystore, vault));
+                ProjectRouter router = new ProjectRouter(routes(access, keystore));
                 Path homeDir = access.layout.home();
                 Spool spool = new Spool(homeDir.resolve("spool"));
                 spool.removeLeftovers();
@@ -141,29 +135,11 @@ final class ServeCommand implements Callable<Integer> {
         });
     }
 
-    private List<ProjectRouter.Route> routes(HomeAccess access, GatewayKeystore keystore, IdentityVault vault)
-            throws Exception {
+    private List<ProjectRouter.Route> routes(HomeAccess access, GatewayKeystore keystore) throws Exception {
         List<ProjectRouter.Route> routes = new ArrayList<>();
         for (ProjectConfig project : access.config().projects()) {
             ConfidentialityProfile profile = ProfileCatalog.forHome(home).load(project.profile());
-            PseudonymScheme scheme = PseudonymScheme.KEYED;
-            if (profile.pseudonymizes()) {
-                if (!vault.hasCurators()) {
-                    throw new CliException("project " + project.name() + " pseudonymizes patients but no curator is "
-                            + "registered; add one first: deid curator add --home " + home + " --name NAME --out FILE",
-                            CliException.FAILURE);
-                }
-                if (project.scheme().equals(ProjectConfig.SCHEME_EUPID_STYLE)) {
-                    scheme = new EupidStylePseudonyms(project.name(), vault, new SecureRandom());
-                }
-            }
-            byte[] secret = keystore.projectMasterSecret(project.name());
-            try {
-                Deidentifier engine = DeidentifierFactory.create(project.name(), project.pseudonymPrefix(), profile, secret, scheme);
-                routes.add(new ProjectRouter.Route(project, engine, profile.pseudonymizes()));
-            } finally {
-                Arrays.fill(secret, (byte) 0);
-            }
+            routes.add(new ProjectRouter.Route(project, access.engine(project, profile, keystore), profile.pseudonymizes()));
         }
         return routes;
     }

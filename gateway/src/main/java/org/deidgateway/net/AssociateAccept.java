@@ -14,51 +14,17 @@ public record AssociateAccept(String calledAeTitle, String callingAeTitle, List<
                               long peerMaxPduLength, String implementationClassUid, String implementationVersionName) {
 
     public static AssociateAccept parse(byte[] body) throws ProtocolException {
-        ItemReader r = new ItemReader(body);
-        int version = r.u16();
-        if ((version & 1) == 0) {
-            throw new ProtocolException("A-ASSOCIATE-AC with protocol version " + version, ProtocolException.INVALID_PARAMETER_VALUE);
-        }
-        r.skip(2);
-        String called = r.text(16);
-        String calling = r.text(16);
-        r.skip(32);
-        String applicationContext = null;
-        List<AcceptedContext> contexts = new ArrayList<>();
-        long maxPdu = 0;
-        String implementationClass = "";
-        String implementationVersion = "";
-        while (r.hasMore()) {
-            int itemType = r.u8();
-            r.skip(1);
-            ItemReader item = r.sub(r.u16());
-            switch (itemType) {
-                case 0x10 -> applicationContext = item.text(item.remaining());
-                case 0x21 -> contexts.add(acceptedContext(item));
-                case 0x50 -> {
-                    while (item.hasMore()) {
-                        int subType = item.u8();
-                        item.skip(1);
-                        ItemReader sub = item.sub(item.u16());
-                        switch (subType) {
-                            case 0x51 -> maxPdu = sub.u32();
-                            case 0x52 -> implementationClass = sub.text(sub.remaining());
-                            case 0x55 -> implementationVersion = sub.text(sub.remaining());
-                            default -> {
-                                // not offered by us, so nothing to honour
-                            }
-                        }
-                    }
-                }
-                default -> throw new ProtocolException("unexpected item 0x" + Integer.toHexString(itemType)
-                        + " in A-ASSOCIATE-AC", ProtocolException.UNEXPECTED_PARAMETER);
-            }
-        }
-        if (!AssociateRequest.DICOM_APPLICATION_CONTEXT.equals(applicationContext)) {
-            throw new ProtocolException("A-ASSOCIATE-AC with application context '" + applicationContext + "'",
+        AssociateBody b = AssociateBody.parse(body, 0x21, "A-ASSOCIATE-AC");
+        if (!AssociateRequest.DICOM_APPLICATION_CONTEXT.equals(b.applicationContext())) {
+            throw new ProtocolException("A-ASSOCIATE-AC with application context '" + b.applicationContext() + "'",
                     ProtocolException.INVALID_PARAMETER_VALUE);
         }
-        return new AssociateAccept(called, calling, List.copyOf(contexts), maxPdu, implementationClass, implementationVersion);
+        List<AcceptedContext> contexts = new ArrayList<>();
+        for (ItemReader item : b.contextItems()) {
+            contexts.add(acceptedContext(item));
+        }
+        return new AssociateAccept(b.calledAeTitle(), b.callingAeTitle(), List.copyOf(contexts), b.maxPduLength(),
+                b.implementationClassUid(), b.implementationVersionName());
     }
 
     /** The answer for one proposed context ID, or null when the peer left it out. */

@@ -15,51 +15,16 @@ public record AssociateRequest(String calledAeTitle, String callingAeTitle, Stri
     }
 
     public static AssociateRequest parse(byte[] body) throws ProtocolException {
-        ItemReader r = new ItemReader(body);
-        int version = r.u16();
-        if ((version & 1) == 0) {
-            throw new ProtocolException("protocol version " + version + " is not supported", ProtocolException.INVALID_PARAMETER_VALUE);
-        }
-        r.skip(2);
-        String called = r.text(16);
-        String calling = r.text(16);
-        r.skip(32);
-        String applicationContext = null;
-        List<ProposedContext> contexts = new ArrayList<>();
-        long maxPdu = 0;
-        String implementationClass = "";
-        String implementationVersion = "";
-        while (r.hasMore()) {
-            int itemType = r.u8();
-            r.skip(1);
-            ItemReader item = r.sub(r.u16());
-            switch (itemType) {
-                case 0x10 -> applicationContext = item.text(item.remaining());
-                case 0x20 -> contexts.add(proposedContext(item));
-                case 0x50 -> {
-                    while (item.hasMore()) {
-                        int subType = item.u8();
-                        item.skip(1);
-                        ItemReader sub = item.sub(item.u16());
-                        switch (subType) {
-                            case 0x51 -> maxPdu = sub.u32();
-                            case 0x52 -> implementationClass = sub.text(sub.remaining());
-                            case 0x55 -> implementationVersion = sub.text(sub.remaining());
-                            default -> {
-                                // asynchronous operations, role selection, extended negotiation: not offered, so ignored
-                            }
-                        }
-                    }
-                }
-                default -> throw new ProtocolException("unexpected item 0x" + Integer.toHexString(itemType)
-                        + " in A-ASSOCIATE-RQ", ProtocolException.UNEXPECTED_PARAMETER);
-            }
-        }
-        if (applicationContext == null) {
+        AssociateBody b = AssociateBody.parse(body, 0x20, "A-ASSOCIATE-RQ");
+        if (b.applicationContext() == null) {
             throw new ProtocolException("A-ASSOCIATE-RQ without application context", ProtocolException.INVALID_PARAMETER_VALUE);
         }
-        return new AssociateRequest(called, calling, applicationContext, List.copyOf(contexts), maxPdu,
-                implementationClass, implementationVersion);
+        List<ProposedContext> contexts = new ArrayList<>();
+        for (ItemReader item : b.contextItems()) {
+            contexts.add(proposedContext(item));
+        }
+        return new AssociateRequest(b.calledAeTitle(), b.callingAeTitle(), b.applicationContext(), List.copyOf(contexts),
+                b.maxPduLength(), b.implementationClassUid(), b.implementationVersionName());
     }
 
     private static ProposedContext proposedContext(ItemReader item) throws ProtocolException {

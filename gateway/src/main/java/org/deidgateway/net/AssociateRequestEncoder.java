@@ -16,8 +16,6 @@ import java.util.Set;
 public final class AssociateRequestEncoder {
 
     /** The same identity the receive side announces: one implementation, one UID. */
-    public static final String IMPLEMENTATION_CLASS_UID = "1.2.826.0.1.3680043.10.1329.1";
-    public static final String IMPLEMENTATION_VERSION_NAME = "DEIDGW_010";
     /** Odd IDs 1..255 leave room for 128 presentation contexts (PS3.8 9.3.2.2). */
     public static final int MAX_CONTEXTS = 128;
 
@@ -67,8 +65,8 @@ public final class AssociateRequestEncoder {
         ByteArrayOutputStream max = new ByteArrayOutputStream();
         u32(max, maxPduLength);
         item(user, 0x51, max.toByteArray());
-        item(user, 0x52, uid(IMPLEMENTATION_CLASS_UID));
-        item(user, 0x55, IMPLEMENTATION_VERSION_NAME.getBytes(StandardCharsets.US_ASCII));
+        item(user, 0x52, uid(Implementation.CLASS_UID));
+        item(user, 0x55, Implementation.VERSION_NAME.getBytes(StandardCharsets.US_ASCII));
         item(body, 0x50, user.toByteArray());
         byte[] b = body.toByteArray();
         byte[] pdu = new byte[6 + b.length];

@@ -3,6 +3,7 @@ package org.deidgateway.receive;
 import org.deidgateway.net.AssociateRequest;
 import org.deidgateway.net.AssociateRequest.ProposedContext;
 import org.deidgateway.net.DimseCommand;
+import org.deidgateway.net.Implementation;
 import org.deidgateway.net.Pdu;
 import org.deidgateway.net.PduEncoder;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
@@ -32,8 +33,6 @@ import java.util.Set;
 final class AssociationHandler implements Runnable {
 
     static final String VERIFICATION_SOP_CLASS = "1.2.840.10008.1.1";
-    static final String IMPLEMENTATION_CLASS_UID = "1.2.826.0.1.3680043.10.1329.1";
-    static final String IMPLEMENTATION_VERSION = "DEIDGW_010";
     private static final int MAX_ASSOCIATE_RQ_LENGTH = 64 * 1024;
     private static final int MAX_COMMAND_LENGTH = 64 * 1024;
     private static final long DRAIN_LIMIT = 1 << 20;
@@ -43,8 +42,8 @@ final class AssociationHandler implements Runnable {
     private final Socket socket;
     private final ReceiverSettings settings;
     private final StoreService storage;
-    private final Map<Integer, AcceptedContext> accepted = new HashMap<>();
-    private final Map<Integer, String> abstractSyntaxOf = new HashMap<>();
+    /** The presentation contexts in use, by ID. */
+    private final Map<Integer, Negotiated> accepted = new HashMap<>();
     private String callingAe = "";
     private String calledAe = "";
     /** The C-STORE whose data set is arriving, with the file it goes to (null: none). */
@@ -54,6 +53,9 @@ final class AssociationHandler implements Runnable {
         this.socket = socket;
         this.settings = settings;
         this.storage = storage;
+    }
+
+    private record Negotiated(String abstractSyntax, String transferSyntax) {
     }
 
     /** A C-STORE between its command and the last fragment of its data set. */
@@ -123,12 +125,11 @@ final class AssociationHandler implements Runnable {
             AcceptedContext context = negotiate(proposed);
             contexts.add(context);
             if (context.result() == AcceptedContext.ACCEPTANCE) {
-                accepted.put(context.id(), context);
-                abstractSyntaxOf.put(context.id(), proposed.abstractSyntax());
+                accepted.put(context.id(), new Negotiated(proposed.abstractSyntax(), context.transferSyntax()));
             }
         }
-        out.write(PduEncoder.associateAccept(request, contexts, settings.maxPduLength(), IMPLEMENTATION_CLASS_UID,
-                IMPLEMENTATION_VERSION));
+        out.write(PduEncoder.associateAccept(request, contexts, settings.maxPduLength(), Implementation.CLASS_UID,
+                Implementation.VERSION_NAME));
         out.flush();
         return true;
     }
@@ -219,7 +220,7 @@ final class AssociationHandler implements Runnable {
                 String sopInstance = command.string(DimseCommand.AFFECTED_SOP_INSTANCE_UID);
                 Outcome refusal = null;
                 Spool.Incoming incoming = null;
-                if (storage == null || !sopClass.equals(abstractSyntaxOf.get(contextId))) {
+                if (storage == null || !sopClass.equals(accepted.get(contextId).abstractSyntax())) {
                     refusal = new Outcome(SOP_CLASS_NOT_SUPPORTED, "SOP class not negotiated on this presentation context");
                 } else {
                     try {

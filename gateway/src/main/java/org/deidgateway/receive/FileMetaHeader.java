@@ -1,5 +1,7 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.net.Implementation;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -19,8 +21,8 @@ final class FileMetaHeader {
         element(elements, 0x0002, "UI", uid(sopClassUid));
         element(elements, 0x0003, "UI", uid(sopInstanceUid));
         element(elements, 0x0010, "UI", uid(transferSyntaxUid));
-        element(elements, 0x0012, "UI", uid(AssociationHandler.IMPLEMENTATION_CLASS_UID));
-        element(elements, 0x0013, "SH", text(AssociationHandler.IMPLEMENTATION_VERSION));
+        element(elements, 0x0012, "UI", uid(Implementation.CLASS_UID));
+        element(elements, 0x0013, "SH", text(Implementation.VERSION_NAME));
         if (!sourceAeTitle.isEmpty()) {
             element(elements, 0x0016, "AE", text(sourceAeTitle));
         }
