@@ -178,6 +178,10 @@ for r in $(seq 1 "$rounds"); do
     "$r" "$secs" "$(rate "$secs")" "$sent_secs" "$(rate "$sent_secs")" "$cpu_secs"
 done
 
+# where the JVM's CPU went over the whole run: threads grouped by name (numbers dropped), top five
+thread_cpu=$(for t in /proc/"$gw_pid"/task/*; do
+  name=$(tr -d '0-9' <"$t/comm"); awk -v n="$name" -v tck="$clk_tck" '{ sub(/^.*\) /, ""); printf "%s\t%.2f\n", n, ($12 + $13) / tck }' "$t/stat"
+done | awk -F'\t' '{ s[$1] += $2 } END { for (n in s) if (s[n] >= 0.05) printf "%s %.2f s\n", n, s[n] }' | sort -k2 -gr -t' ' | head -5 | paste -sd, -)
 hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$gw_pid/status")
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$gw_pid/status")
 
@@ -191,6 +195,7 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)
 printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
 printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \
   "$g_best" "$g_med" "$r_med"
+echo "gateway JVM CPU by thread (whole run, warm-up included): $thread_cpu"
 printf 'gateway peak RSS (VmHWM): %d MiB (VmRSS now %d MiB)\n' "$((hwm / 1024))" "$((rss / 1024))"
 # what the gateway logged so far, timestamps cut, each distinct line once with its count
 echo "deid serve stderr: $(wc -l <"$work/serve.err") lines"

@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int i = 0;
         for (Path file : files) {
-            DicomObject object = DicomFiles.read(file);
+            DicomObject object = DicomFiles.open(file);
             if (engine != null) {
                 engine.deidentify(object.dataset());
             }

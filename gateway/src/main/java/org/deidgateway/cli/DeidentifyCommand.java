@@ -121,7 +121,7 @@ final class DeidentifyCommand implements Callable<Integer> {
 
         private void one(Path file) {
             try {
-                DicomObject object = DicomFiles.read(file);
+                DicomObject object = DicomFiles.open(file);
                 DeidentifiedInstance result = engine.deidentify(object.dataset());
                 // the link is sealed before the file exists: no output without its way back
                 boolean newStudy = vault != null && vault.record(project, result);

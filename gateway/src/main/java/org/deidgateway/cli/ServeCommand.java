@@ -18,6 +18,7 @@ import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.ProfileCatalog;
 import org.deidgateway.receive.DicomListener;
 import org.deidgateway.receive.IntakeLog;
+import org.deidgateway.receive.IntakeRecorder;
 import org.deidgateway.receive.ReceiverSettings;
 import org.deidgateway.receive.Spool;
 import org.deidgateway.receive.StoreService;
@@ -64,18 +65,24 @@ final class ServeCommand implements Callable<Integer> {
                 IdentityVault vault = access.vault();
                 ProjectRouter router = new ProjectRouter(routes(access, keystore));
                 Path homeDir = access.layout.home();
+                DicomConfig dicom = config.dicomOrDefault();
                 Spool spool = new Spool(homeDir.resolve("spool"));
                 spool.removeLeftovers();
+                IntakeLog intake = new IntakeLog(access.database());
+                IntakeLog.Recovery recovery = intake.recover(spool.folder(), dicom.aeTitleOrDefault());
+                if (recovery.recorded() > 0) {
+                    System.err.println("deid: " + recovery.recorded() + " received objects found in the spool without their"
+                            + " record (the last run ended before writing it); recorded now");
+                }
                 Outbox outbox = new Outbox(access.database());
                 GatewayMetrics metrics = GatewayMetrics.prometheus();
-                IntakeLog intake = new IntakeLog(access.database());
+                List<Forwarder> forwarders = new ArrayList<>();
                 Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
                         homeDir.resolve("outbox"), homeDir.resolve("quarantine")), router, vault,
-                        destinations.stream().map(DestinationConfig::name).toList(), metrics);
+                        destinations.stream().map(DestinationConfig::name).toList(), metrics,
+                        () -> forwarders.forEach(Forwarder::wake));
 
-                List<Forwarder> forwarders = new ArrayList<>();
                 List<Thread> threads = new ArrayList<>();
-                DicomConfig dicom = config.dicomOrDefault();
                 for (DestinationConfig d : destinations) {
                     Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault()), outbox, homeDir.resolve("outbox"),
                             metrics);
@@ -86,13 +93,15 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 ProcessingLoop processing = new ProcessingLoop(processor);
                 threads.add(start("process", processing));
+                IntakeRecorder recorder = new IntakeRecorder(intake, processing::wake);
+                Thread recording = start("intake", recorder);
 
                 Set<String> projectAes = new HashSet<>();
                 config.projects().stream().map(ProjectConfig::calledAeTitle).filter(a -> a != null).forEach(projectAes::add);
                 ReceiverSettings settings = new ReceiverSettings(dicom.aeTitleOrDefault(), dicom.bindAddressOrDefault(),
                         dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), Duration.ofSeconds(30), Duration.ofMinutes(5),
                         ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
-                DicomListener listener = DicomListener.start(settings, new StoreService(spool, intake, metrics));
+                DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics));
                 metrics.gauge("deid.queue.received", "objects received and not yet processed",
                         () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
                 MetricsServer monitoring = startMonitoring(config, metrics, listener, access, outbox, destinations);
@@ -120,6 +129,9 @@ final class ServeCommand implements Callable<Integer> {
                         monitoring.close();
                     }
                     listener.close();
+                    // the rows of what was received go in before processing stops
+                    recorder.stop();
+                    recording.join(30_000);
                     processing.stop();
                     forwarders.forEach(Forwarder::stop);
                     for (Thread t : threads) {
@@ -207,8 +219,17 @@ final class ServeCommand implements Callable<Integer> {
             this.processor = processor;
         }
 
+        private boolean woken;
+
         void stop() {
             running = false;
+            wake();
+        }
+
+        /** Objects were recorded: the idle pause ends now. */
+        synchronized void wake() {
+            woken = true;
+            notifyAll();
         }
 
         @Override
@@ -223,7 +244,12 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 if (done == 0) {
                     try {
-                        Thread.sleep(100);
+                        synchronized (this) {
+                            if (!woken && running) {
+                                wait(100);
+                            }
+                            woken = false;
+                        }
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -4,6 +4,7 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.TagFromName;
@@ -11,9 +12,11 @@ import com.pixelmed.dicom.TransferSyntax;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -37,15 +40,8 @@ public final class DicomFiles {
      * native pixel data shorter than the image it describes, or fewer compressed frames than declared.
      */
     public static DicomObject read(Path file) throws DicomFileException, IOException {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new DicomFileException("no such file");
-        }
-        if (size == 0) {
-            throw new DicomFileException("not DICOM: empty file");
-        }
+        long size = sizeOf(file);
+        ElementFraming.check(file, size);
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         long consumed;
@@ -72,11 +68,53 @@ public final class DicomFiles {
             throw new DicomFileException(part10 ? "truncated or damaged: parsing stopped at byte " + consumed + " of " + size
                     : "not DICOM: no DICM prefix, and no dataset could be read to the end of the file");
         }
+        checkPixelData(list);
+        return finish(list, transferSyntax, null);
+    }
+
+    /**
+     * Like {@link #read}, but the Pixel Data stay in the file ({@link DicomObject#pixels()}), found
+     * and checked for completeness without being loaded: the header alone is in memory, whatever the
+     * size of the object. {@link #writeAtomically} copies the pixel bytes from the file, which must
+     * therefore stay until then. Files it cannot step through this way are read whole.
+     */
+    public static DicomObject open(Path file) throws DicomFileException, IOException {
+        long size = sizeOf(file);
+        ElementFraming.check(file, size);
+        HeaderFirstReader.Result header = HeaderFirstReader.read(file, size);
+        if (header == null) {
+            return read(file);
+        }
+        return finish(header.list(), header.transferSyntax().getUID(), header.pixels());
+    }
+
+    private static long sizeOf(Path file) throws DicomFileException, IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new DicomFileException("no such file");
+        }
+        if (size == 0) {
+            throw new DicomFileException("not DICOM: empty file");
+        }
+        return size;
+    }
+
+    /** What every read does once the elements are in: rejects a DICOMDIR, drops file meta, UTF-8. */
+    private static DicomObject finish(AttributeList list, String transferSyntax, PixelDataOnDisk pixels)
+            throws DicomFileException {
+        String metaTs = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).trim();
+        if (!metaTs.isEmpty()) {
+            transferSyntax = metaTs;
+        }
+        if (transferSyntax == null || transferSyntax.isEmpty()) {
+            throw new DicomFileException("not DICOM: no transfer syntax could be established");
+        }
         String mediaClass = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.MediaStorageSOPClassUID).trim();
         if (MEDIA_DIRECTORY_SOP_CLASS.equals(mediaClass) || list.get(TagFromName.DirectoryRecordSequence) != null) {
             throw new DicomFileException("a DICOMDIR (media directory) holds no images to de-identify; give the image files");
         }
-        checkPixelData(list);
         list.removeMetaInformationHeaderAttributes();
         list.removeGroupLengthAttributes();
         if (list.isEmpty()) {
@@ -89,7 +127,7 @@ public final class DicomFiles {
                 throw new DicomFileException("its text cannot be converted to UTF-8 (" + e.getClass().getSimpleName() + ")");
             }
         }
-        return new DicomObject(list, transferSyntax);
+        return new DicomObject(list, transferSyntax, pixels);
     }
 
     private static final String MEDIA_DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10";
@@ -99,49 +137,17 @@ public final class DicomFiles {
     }
 
     /**
-     * Proves a received file complete and readable without parsing its pixel data when it can:
-     * the header is parsed up to (7FE0,0010), and native pixel data must then end exactly at the end
-     * of the file and hold at least what the image needs. Anything else (encapsulated or deflated
-     * data, elements after the pixel data, no pixel data) is decided by the full {@link #read}.
-     * The receiver calls this before answering Success; reading 16-bit pixels one by one was most of
-     * its cost.
+     * Proves a received file complete and readable: as {@link #open} does, the header is parsed and
+     * the pixel data stepped over by their lengths, so the receiver's check before Success costs the
+     * same for a 2 GB object as for a small one; what cannot be stepped over is read whole.
      */
     public static VerifiedObject verifyComplete(Path file) throws DicomFileException, IOException {
-        AttributeList list = new AttributeList();
-        list.setDecompressPixelData(false);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-            if (hasPart10Prefix(raw)) {
-                DicomInputStream in = new DicomInputStream(raw);
-                list.read(in, TagFromName.PixelData);
-                TransferSyntax ts = in.getTransferSyntaxToReadDataSet();
-                if (ts != null && !ts.isDeflated() && !ts.isBigEndian() && list.get(TagFromName.PixelData) == null) {
-                    // PixelMed stops having read the tag of (7FE0,0010); its VR and length follow
-                    byte[] header = in.readNBytes(ts.isExplicitVR() ? 8 : 4);
-                    if (header.length == (ts.isExplicitVR() ? 8 : 4)) {
-                        int at = header.length - 4;
-                        long length = (header[at] & 0xFFL) | (header[at + 1] & 0xFFL) << 8 | (header[at + 2] & 0xFFL) << 16
-                                | (header[at + 3] & 0xFFL) << 24;
-                        // the pixel data must be all there (skipped in bulk; a short file throws), and what
-                        // follows it, if anything (trailing padding), must parse as elements
-                        if (length != 0xFFFFFFFFL && length >= nativePixelBytes(list)) {
-                            in.skipNBytes(length);
-                            new AttributeList().read(in);
-                            return new VerifiedObject(
-                                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
-                                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
-                        }
-                    }
-                }
-            }
-        } catch (DicomException | IOException | RuntimeException e) {
-            // the full read below gives the precise reason
-        }
-        DicomObject object = read(file);
-        return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPClassUID).trim(),
-                Attribute.getSingleStringValueOrEmptyString(object.dataset(), TagFromName.SOPInstanceUID).trim());
+        AttributeList list = open(file).dataset();
+        return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
+                Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
     }
 
-    private static long nativePixelBytes(AttributeList list) {
+    static long nativePixelBytes(AttributeList list) {
         long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
         long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
         long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
@@ -153,7 +159,7 @@ public final class DicomFiles {
     }
 
     /** Peeks at the preamble and "DICM" prefix of a Part 10 file, leaving the stream where it was. */
-    private static boolean hasPart10Prefix(InputStream in) throws IOException {
+    static boolean hasPart10Prefix(InputStream in) throws IOException {
         in.mark(132);
         byte[] head = in.readNBytes(132);
         in.reset();
@@ -187,24 +193,17 @@ public final class DicomFiles {
     /**
      * Writes the dataset as a Part 10 file with fresh file meta information (preamble, SOP class
      * and instance from the dataset, our implementation identity), in the transfer syntax it was read
-     * in. The file appears under its final name only once complete and on disk.
+     * in; pixel data left on disk by {@link #open} are copied byte for byte from their file. The file
+     * appears under its final name only once complete and on disk.
      */
     public static void writeAtomically(DicomObject object, Path target) throws DicomFileException, IOException {
-        AttributeList dataset = object.dataset();
-        String transferSyntax = object.transferSyntaxUid();
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".deid-", ".part");
         boolean moved = false;
         try {
-            dataset.removeMetaInformationHeaderAttributes();
-            FileMetaInformation.addFileMetaInformation(dataset, transferSyntax, SOURCE_AE);
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 64 * 1024)) {
-                dataset.write(out, transferSyntax, true, true);
-            } finally {
-                dataset.removeMetaInformationHeaderAttributes();
-            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                write(object, channel);
                 channel.force(true);
             }
             try {
@@ -213,11 +212,113 @@ public final class DicomFiles {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
-        } catch (DicomException e) {
-            throw new DicomFileException("cannot be written (" + e.getClass().getSimpleName() + ")", e);
         } finally {
             if (!moved) {
                 Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /**
+     * Writes the file under its final name (replacing one there), not forced to disk: for callers
+     * that make many files durable at once with {@link #force} and publish them only after that.
+     */
+    public static void writeUnsynced(DicomObject object, Path target) throws DicomFileException, IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            write(object, channel);
+        }
+    }
+
+    /** Forces a file, or a folder's entries, to disk. */
+    public static void force(Path fileOrFolder) throws IOException {
+        try (FileChannel channel = FileChannel.open(fileOrFolder, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Writes the whole Part 10 file to {@code channel}, not forced to disk. */
+    public static void write(DicomObject object, FileChannel channel) throws DicomFileException, IOException {
+        AttributeList dataset = object.dataset();
+        String transferSyntax = object.transferSyntaxUid();
+        PixelDataOnDisk pixels = object.pixels();
+        AttributeList before = dataset;
+        AttributeList after = new AttributeList();
+        if (pixels != null) {
+            before = new AttributeList();
+            for (Object value : dataset.values()) {
+                Attribute attribute = (Attribute) value;
+                (attribute.getTag().compareTo(TagFromName.PixelData) < 0 ? before : after).put(attribute);
+            }
+        }
+        // PixelMed closes the stream it writes to; the channel must stay open for the pixels and the force
+        OutputStream out = new BufferedOutputStream(new FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                this.out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        }, 64 * 1024);
+        try {
+            before.removeMetaInformationHeaderAttributes();
+            FileMetaInformation.addFileMetaInformation(before, transferSyntax, SOURCE_AE);
+            try {
+                before.write(out, transferSyntax, true, false, false);
+            } finally {
+                before.removeMetaInformationHeaderAttributes();
+            }
+            out.flush();
+            if (pixels != null) {
+                out.write(pixelDataHeader(pixels, before, new TransferSyntax(transferSyntax)));
+                out.flush();
+                copyPixels(pixels, channel);
+                if (!after.isEmpty()) {
+                    DicomOutputStream rest = new DicomOutputStream(out, null, transferSyntax);
+                    after.write(rest);
+                    rest.flush();
+                }
+            }
+            out.flush();
+        } catch (DicomException e) {
+            throw new DicomFileException("cannot be written (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /**
+     * Tag, VR and length of the Pixel Data, written here rather than copied: encapsulated data are
+     * always OB (some files say OW), and native data keep the VR they came with unless it was UN.
+     */
+    private static byte[] pixelDataHeader(PixelDataOnDisk pixels, AttributeList dataset, TransferSyntax ts) {
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(12)
+                .order(ts.isBigEndian() ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.putShort((short) 0x7FE0).putShort((short) 0x0010);
+        long length = pixels.encapsulated() ? 0xFFFFFFFFL : pixels.valueLength();
+        if (ts.isExplicitVR()) {
+            String vr = pixels.encapsulated() ? "OB"
+                    : "OB".equals(pixels.vr()) || "OW".equals(pixels.vr()) ? pixels.vr()
+                    : Attribute.getSingleIntegerValueOrDefault(dataset, TagFromName.BitsAllocated, 16) > 8 ? "OW" : "OB";
+            header.put((byte) vr.charAt(0)).put((byte) vr.charAt(1)).putShort((short) 0);
+        }
+        header.putInt((int) length);
+        return java.util.Arrays.copyOf(header.array(), header.position());
+    }
+
+    private static void copyPixels(PixelDataOnDisk pixels, FileChannel target) throws IOException {
+        try (FileChannel source = FileChannel.open(pixels.file(), StandardOpenOption.READ)) {
+            long at = pixels.valueOffset();
+            long remaining = pixels.valueLength();
+            while (remaining > 0) {
+                long copied = source.transferTo(at, remaining, target);
+                if (copied <= 0) {
+                    throw new IOException("the source file ended while copying its pixel data");
+                }
+                at += copied;
+                remaining -= copied;
             }
         }
     }

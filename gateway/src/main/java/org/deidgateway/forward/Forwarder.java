@@ -25,6 +25,8 @@ public final class Forwarder implements Runnable {
     private final Path files;
     private final GatewayMetrics metrics;
     private volatile boolean running = true;
+    private final Object idle = new Object();
+    private boolean woken;
     /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
     private int failuresInARow;
     private long pausedUntilMillis;
@@ -39,6 +41,15 @@ public final class Forwarder implements Runnable {
 
     public void stop() {
         running = false;
+        wake();
+    }
+
+    /** Something new is queued: the idle pause ends now rather than after its 200 ms. */
+    public void wake() {
+        synchronized (idle) {
+            woken = true;
+            idle.notifyAll();
+        }
     }
 
     @Override
@@ -110,7 +121,12 @@ public final class Forwarder implements Runnable {
 
     private void pause() {
         try {
-            Thread.sleep(IDLE_PAUSE_MILLIS);
+            synchronized (idle) {
+                if (!woken) {
+                    idle.wait(IDLE_PAUSE_MILLIS);
+                }
+                woken = false;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;

@@ -44,6 +44,9 @@ public final class Processor {
     private final IdentityVault vault;
     private final List<String> destinations;
     private final GatewayMetrics metrics;
+    private final Runnable onQueued;
+    /** Objects per round: one fsync of the outbox folder and one transaction for all of them. */
+    private static final int BATCH = 64;
 
     /** Where the pipeline's files live in the home. */
     public record Folders(Path spool, Path outboxFiles, Path quarantine) {
@@ -51,6 +54,13 @@ public final class Processor {
 
     public Processor(Database db, Folders folders, ProjectRouter router, IdentityVault vault, List<String> destinations,
                      GatewayMetrics metrics) throws IOException {
+        this(db, folders, router, vault, destinations, metrics, () -> { });
+    }
+
+    /** {@code onQueued} runs after each round that queued or quarantined something (forwarders wake on it). */
+    public Processor(Database db, Folders folders, ProjectRouter router, IdentityVault vault, List<String> destinations,
+                     GatewayMetrics metrics, Runnable onQueued) throws IOException {
+        this.onQueued = onQueued;
         this.metrics = metrics;
         this.db = db;
         this.folders = folders;
@@ -65,12 +75,22 @@ public final class Processor {
                             boolean released) {
     }
 
-    /** Processes what is waiting; returns how many objects it finished (forwarded or quarantined). */
+    /** An object de-identified and written to the outbox folder, not yet durable nor queued. */
+    private record Written(Received row, Path original, String file, String target, String project, String pseudonym,
+                           long startedNanos) {
+    }
+
+    /**
+     * Processes what is waiting; returns how many objects it finished (forwarded or quarantined).
+     * The outputs of a batch are written first and made durable together (their fsyncs share one
+     * journal commit, the outbox rows one transaction), since a commit per object would cost as
+     * much as all the de-identification; the originals go only after that transaction.
+     */
     public int processAvailable() throws StoreException {
         List<Received> batch = db.read(c -> {
             List<Received> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, spool_file, called_ae, calling_ae, sop_class_uid,"
-                    + " released FROM received WHERE state = 'received' ORDER BY id LIMIT 200");
+                    + " released FROM received WHERE state = 'received' ORDER BY id LIMIT " + BATCH);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Received(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -79,25 +99,62 @@ public final class Processor {
             }
             return rows;
         });
-        Map<String, int[]> perPseudonym = new TreeMap<>();
+        List<Written> written = new ArrayList<>();
         int done = 0;
         for (Received row : batch) {
-            long started = System.nanoTime();
-            String pseudonym = processOne(row);
-            if (pseudonym != null) {
-                metrics.processed(System.nanoTime() - started);
-            }
-            done++;
-            if (pseudonym != null) {
-                perPseudonym.computeIfAbsent(router.projectOf(row.calledAe()) + "\n" + pseudonym, k -> new int[1])[0]++;
+            Written w = processOne(row);
+            if (w != null) {
+                written.add(w);
+            } else {
+                done++;
             }
         }
-        audit(perPseudonym);
+        if (!written.isEmpty()) {
+            commit(written);
+            done += written.size();
+        }
+        if (done > 0) {
+            onQueued.run();
+        }
         return done;
     }
 
-    /** Returns the pseudonym when forwarded, null when quarantined. StoreException: left as it is, for later. */
-    private String processOne(Received row) throws StoreException {
+    private void commit(List<Written> written) throws StoreException {
+        try {
+            for (Written w : written) {
+                DicomFiles.force(folders.outboxFiles().resolve(w.file()));
+            }
+            DicomFiles.force(folders.outboxFiles());
+        } catch (IOException e) {
+            throw new StoreException("cannot make de-identified objects durable (" + e.getMessage() + ")", e);
+        }
+        Map<String, int[]> perPseudonym = new TreeMap<>();
+        for (Written w : written) {
+            perPseudonym.computeIfAbsent(w.project() + "\n" + w.pseudonym(), k -> new int[1])[0]++;
+        }
+        AuditLog audit = new AuditLog(db);
+        db.inTransaction(c -> {
+            for (Written w : written) {
+                Outbox.add(c, w.row().id(), destinations, w.file(), w.target());
+                setState(c, w.row().id(), PROCESSED, null);
+            }
+            for (Map.Entry<String, int[]> e : perPseudonym.entrySet()) {
+                String[] key = e.getKey().split("\n", 2);
+                audit.append(AuditEvent.DEIDENTIFIED, "receiver", Map.of("project", key[0], "pseudonym", key[1],
+                        "instances", e.getValue()[0]));
+            }
+            return null;
+        });
+        long now = System.nanoTime();
+        for (Written w : written) {
+            metrics.processed(now - w.startedNanos());
+            deleteQuietly(w.original());
+        }
+    }
+
+    /** Returns the written output, or null when quarantined. StoreException: left as it is, for later. */
+    private Written processOne(Received row) throws StoreException {
+        long started = System.nanoTime();
         Path original = folders.spool().resolve(row.spoolFile());
         ProjectRouter.Route route = router.route(row.calledAe());
         if (route == null) {
@@ -106,7 +163,7 @@ public final class Processor {
         }
         DicomObject object;
         try {
-            object = DicomFiles.read(original);
+            object = DicomFiles.open(original);
         } catch (DicomFileException | IOException e) {
             quarantine(row, original, "cannot be read: " + e.getMessage());
             return null;
@@ -132,7 +189,9 @@ public final class Processor {
         String target = result.pseudonym() + "/" + result.studyInstanceUid() + "/" + result.seriesInstanceUid() + "/"
                 + result.sopInstanceUid() + ".dcm";
         try {
-            DicomFiles.writeAtomically(object, folders.outboxFiles().resolve(file));
+            // written under its final name, not yet durable: nobody reads it before the batch commits,
+            // and a crash before that leaves the object "received", to be written again over it
+            DicomFiles.writeUnsynced(object, folders.outboxFiles().resolve(file));
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be written: " + e.getMessage());
             return null;
@@ -140,13 +199,7 @@ public final class Processor {
             // the disk is full or the folder gone: leave it received, the next round tries again
             throw new StoreException("cannot write the de-identified object (" + e.getMessage() + ")", e);
         }
-        db.inTransaction(c -> {
-            Outbox.add(c, row.id(), destinations, file, target);
-            setState(c, row.id(), PROCESSED, null);
-            return null;
-        });
-        deleteQuietly(original);
-        return result.pseudonym();
+        return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started);
     }
 
     private void quarantine(Received row, Path original, String reason) throws StoreException {
@@ -173,21 +226,6 @@ public final class Processor {
             ps.setLong(4, id);
             ps.executeUpdate();
         }
-    }
-
-    private void audit(Map<String, int[]> perPseudonym) throws StoreException {
-        if (perPseudonym.isEmpty()) {
-            return;
-        }
-        AuditLog audit = new AuditLog(db);
-        db.inTransaction(c -> {
-            for (Map.Entry<String, int[]> e : perPseudonym.entrySet()) {
-                String[] key = e.getKey().split("\n", 2);
-                audit.append(AuditEvent.DEIDENTIFIED, "receiver", Map.of("project", key[0], "pseudonym", key[1],
-                        "instances", e.getValue()[0]));
-            }
-            return null;
-        });
     }
 
     private static void deleteQuietly(Path file) {

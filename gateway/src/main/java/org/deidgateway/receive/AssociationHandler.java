@@ -224,7 +224,8 @@ final class AssociationHandler implements Runnable {
                     refusal = new Outcome(SOP_CLASS_NOT_SUPPORTED, "SOP class not negotiated on this presentation context");
                 } else {
                     try {
-                        incoming = storage.begin(sopClass, sopInstance, accepted.get(contextId).transferSyntax(), callingAe);
+                        incoming = storage.begin(sopClass, sopInstance, accepted.get(contextId).transferSyntax(), callingAe,
+                                calledAe);
                     } catch (IOException e) {
                         LOG.errorf("cannot open a spool file: %s", e.getMessage());
                         refusal = new Outcome(StoreService.OUT_OF_RESOURCES, "cannot store the object");

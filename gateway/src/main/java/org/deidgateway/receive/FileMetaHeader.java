@@ -15,7 +15,13 @@ final class FileMetaHeader {
     private FileMetaHeader() {
     }
 
-    static byte[] encode(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String sourceAeTitle) {
+    /**
+     * The calling AE title goes into Source and Sending AE Title, the called one into Receiving AE
+     * Title (0002,0016-0018): the spool file alone then says where the object came from and which
+     * project it was sent to, which is how its database row is rebuilt after a crash.
+     */
+    static byte[] encode(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String sourceAeTitle,
+                         String receivingAeTitle) {
         ByteArrayOutputStream elements = new ByteArrayOutputStream();
         element(elements, 0x0001, "OB", new byte[] {0, 1});
         element(elements, 0x0002, "UI", uid(sopClassUid));
@@ -25,6 +31,10 @@ final class FileMetaHeader {
         element(elements, 0x0013, "SH", text(Implementation.VERSION_NAME));
         if (!sourceAeTitle.isEmpty()) {
             element(elements, 0x0016, "AE", text(sourceAeTitle));
+            element(elements, 0x0017, "AE", text(sourceAeTitle));
+        }
+        if (!receivingAeTitle.isEmpty()) {
+            element(elements, 0x0018, "AE", text(receivingAeTitle));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(132 + 12 + elements.size());
         out.writeBytes(new byte[128]);

@@ -1,18 +1,40 @@
 package org.deidgateway.receive;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
+import org.deidgateway.dicom.DicomFileException;
+import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.StoreException;
+import org.jboss.logging.Logger;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
-/** The received objects in the database: a row is written, and committed, before Success is sent. */
+/**
+ * The received objects in the database, one row each, which queue them for processing. A row is
+ * written after the object's spool file is durable (and Success sent), in batches; at start
+ * {@link #recover} gives every spool file without a row its row again, so none is forgotten.
+ */
 public final class IntakeLog {
 
     public static final String STATE_RECEIVED = "received";
+    private static final Logger LOG = Logger.getLogger(IntakeLog.class);
+    private static final AttributeTag RECEIVING_AE_TITLE = new AttributeTag(0x0002, 0x0018);
 
     private final Database db;
 
@@ -20,26 +42,49 @@ public final class IntakeLog {
         this.db = db;
     }
 
+    /** One received object, durable in the spool. */
+    public record Received(Path spoolFile, String callingAe, String calledAe, String sopClassUid, String transferSyntaxUid,
+                           long size) {
+    }
+
+    /** Records one object and returns its row ID (an object already recorded keeps its row). */
     long record(Path spoolFile, String callingAe, String calledAe, String sopClassUid, String transferSyntaxUid, long size)
             throws StoreException {
-        String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO received(spool_file, calling_ae, called_ae,"
-                    + " sop_class_uid, transfer_syntax_uid, size, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        recordAll(List.of(new Received(spoolFile, callingAe, calledAe, sopClassUid, transferSyntaxUid, size)));
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM received WHERE spool_file = ?")) {
                 ps.setString(1, spoolFile.getFileName().toString());
-                ps.setString(2, callingAe);
-                ps.setString(3, calledAe);
-                ps.setString(4, sopClassUid);
-                ps.setString(5, transferSyntaxUid);
-                ps.setLong(6, size);
-                ps.setString(7, now);
-                ps.setString(8, STATE_RECEIVED);
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()"); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+        });
+    }
+
+    /** Records objects in one transaction; a file recorded already is left as it is. */
+    public void recordAll(List<Received> objects) throws StoreException {
+        if (objects.isEmpty()) {
+            return;
+        }
+        String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO received(spool_file, calling_ae, called_ae,"
+                    + " sop_class_uid, transfer_syntax_uid, size, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Received r : objects) {
+                    ps.setString(1, r.spoolFile().getFileName().toString());
+                    ps.setString(2, r.callingAe());
+                    ps.setString(3, r.calledAe());
+                    ps.setString(4, r.sopClassUid());
+                    ps.setString(5, r.transferSyntaxUid());
+                    ps.setLong(6, r.size());
+                    ps.setString(7, now);
+                    ps.setString(8, STATE_RECEIVED);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
+            return null;
         });
     }
 
@@ -54,5 +99,75 @@ public final class IntakeLog {
                 }
             }
         });
+    }
+
+    /** What {@link #recover} found in the spool. */
+    public record Recovery(int recorded, int incompleteDeleted, int processedDeleted) {
+    }
+
+    /**
+     * Brings the spool and the rows together before anything is received: a complete file without a
+     * row (its row was still to be written when the process ended) is recorded, from what its file
+     * meta information says; a file that fails the receiver's completeness check was cut while
+     * arriving, so nobody was told Success, and goes; the original of an object already processed
+     * (deleted after its outbox row was committed) goes too.
+     */
+    public Recovery recover(Path spoolFolder, String defaultCalledAe) throws StoreException, IOException {
+        Map<String, String> states = db.read(c -> {
+            Map<String, String> rows = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT spool_file, state FROM received");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return rows;
+        });
+        int incomplete = 0;
+        int processed = 0;
+        List<Received> found = new java.util.ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(spoolFolder)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".dcm")).sorted().toList();
+        }
+        for (Path file : files) {
+            String state = states.get(file.getFileName().toString());
+            if (STATE_RECEIVED.equals(state)) {
+                continue;
+            }
+            if (state != null) {
+                Files.deleteIfExists(file);
+                processed++;
+                continue;
+            }
+            try {
+                DicomFiles.VerifiedObject object = DicomFiles.verifyComplete(file);
+                found.add(fromFileMeta(file, object, defaultCalledAe));
+            } catch (DicomFileException e) {
+                Files.deleteIfExists(file);
+                incomplete++;
+            }
+        }
+        recordAll(found);
+        if (!found.isEmpty() || incomplete > 0 || processed > 0) {
+            LOG.infof("spool recovered: %d objects recorded again, %d incomplete files deleted, %d processed originals deleted",
+                    found.size(), incomplete, processed);
+        }
+        return new Recovery(found.size(), incomplete, processed);
+    }
+
+    private static Received fromFileMeta(Path file, DicomFiles.VerifiedObject object, String defaultCalledAe)
+            throws IOException, DicomFileException {
+        AttributeList meta = new AttributeList();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 8192)) {
+            meta.read(new DicomInputStream(in), new AttributeTag(0x0008, 0x0000));
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new DicomFileException("file meta information unreadable");
+        }
+        String calling = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.SourceApplicationEntityTitle).trim();
+        String called = Attribute.getSingleStringValueOrEmptyString(meta, RECEIVING_AE_TITLE).trim();
+        String ts = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID).trim();
+        return new Received(file, calling, called.isEmpty() ? defaultCalledAe : called, object.sopClassUid(), ts,
+                Files.size(file));
     }
 }

@@ -12,8 +12,11 @@ import java.util.UUID;
 
 /**
  * The folder where received objects become durable before the peer hears Success: each object is
- * streamed to a temporary file, fsynced, renamed to its final name and the folder fsynced, so that
- * after a crash a file is either complete under its final name or only a temporary left-over.
+ * streamed to its file, checked complete, and the file and the folder fsynced. The file is the
+ * durable record of a received object: the database row that queues it for processing is written
+ * afterwards, in batches, and rebuilt from the files at start ({@link IntakeLog#recover}). There is
+ * no rename: a rename after the fsync would cost a second journal commit per object, and a file
+ * cut by a crash is told from a complete one by the same check the receiver makes before Success.
  */
 public final class Spool {
 
@@ -31,15 +34,14 @@ public final class Spool {
 
     /** Starts one object's file, its file meta information already written. */
     Incoming begin(byte[] fileMetaHeader) throws IOException {
-        String name = UUID.randomUUID() + ".dcm";
-        Path temp = folder.resolve(name + TEMP_SUFFIX);
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Incoming incoming = new Incoming(folder.resolve(name), temp, channel);
+        Path file = folder.resolve(UUID.randomUUID() + ".dcm");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Incoming incoming = new Incoming(file, channel);
         incoming.out.write(fileMetaHeader);
         return incoming;
     }
 
-    /** Deletes temporary files an interrupted process left behind: nobody was told Success for them. */
+    /** Deletes temporary files an earlier version left behind: nobody was told Success for them. */
     public int removeLeftovers() throws IOException {
         int removed = 0;
         try (var files = Files.list(folder)) {
@@ -53,16 +55,14 @@ public final class Spool {
 
     /** One object being received. */
     final class Incoming implements AutoCloseable {
-        private final Path target;
-        private final Path temp;
+        private final Path file;
         private final FileChannel channel;
         private final OutputStream out;
         private long size;
         private boolean committed;
 
-        private Incoming(Path target, Path temp, FileChannel channel) {
-            this.target = target;
-            this.temp = temp;
+        private Incoming(Path file, FileChannel channel) {
+            this.file = file;
             this.channel = channel;
             this.out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 256 * 1024);
         }
@@ -76,21 +76,23 @@ public final class Spool {
             return size;
         }
 
-        Path temp() {
-            return temp;
+        Path file() {
+            return file;
         }
 
-        /** Makes the file durable under its final name; returns that name. */
+        /**
+         * Makes the file durable; returns it. The folder is fsynced too, for its entry of the file:
+         * on ext4 the file's fsync has committed it already and this costs nothing, elsewhere it may not.
+         */
         Path commit() throws IOException {
             out.flush();
-            channel.force(true);
+            channel.force(false);
             channel.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
                 dir.force(true);
             }
             committed = true;
-            return target;
+            return file;
         }
 
         /** Flushes what was received so far, so that it can be checked before it is committed. */
@@ -109,9 +111,9 @@ public final class Spool {
                 // the file is deleted next
             }
             try {
-                Files.deleteIfExists(temp);
+                Files.deleteIfExists(file);
             } catch (IOException ignored) {
-                // removed at the next start (removeLeftovers)
+                // a file without a row: checked at the next start, and deleted as incomplete or recorded
             }
         }
     }

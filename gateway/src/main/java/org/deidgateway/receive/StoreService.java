@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The C-STORE service: a received data set is written to the spool, read back in full to prove it
- * is a complete, readable object of the announced instance, made durable and recorded, and only
+ * The C-STORE service: a received data set is written to the spool, read back to prove it is a
+ * complete, readable object of the announced instance, made durable, handed to the intake, and only
  * then answered with Success. Anything else gets a failure status (PS3.4 Annex B), never Success.
  */
 public final class StoreService {
@@ -24,14 +24,25 @@ public final class StoreService {
     private static final Logger LOG = Logger.getLogger(StoreService.class);
 
     private final Spool spool;
-    private final IntakeLog intake;
+    private final Intake intake;
     private final GatewayMetrics metrics;
 
-    public StoreService(Spool spool, IntakeLog intake) {
-        this(spool, intake, GatewayMetrics.inMemory());
+    /** Where a durable object is handed: recorded at once, or queued for an {@link IntakeRecorder}. */
+    public interface Intake {
+        void accept(IntakeLog.Received object) throws StoreException;
     }
 
-    public StoreService(Spool spool, IntakeLog intake, GatewayMetrics metrics) {
+    /** Records each object before its Success (tests, and anything that wants the row at once). */
+    public StoreService(Spool spool, IntakeLog intake) {
+        this(spool, object -> intake.recordAll(java.util.List.of(object)), GatewayMetrics.inMemory());
+    }
+
+    /** The daemon's way: the row is written by the recorder, in batches, after Success. */
+    public StoreService(Spool spool, IntakeRecorder recorder, GatewayMetrics metrics) {
+        this(spool, recorder::submit, metrics);
+    }
+
+    public StoreService(Spool spool, Intake intake, GatewayMetrics metrics) {
         this.spool = spool;
         this.intake = intake;
         this.metrics = metrics;
@@ -44,9 +55,9 @@ public final class StoreService {
         }
     }
 
-    Spool.Incoming begin(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String callingAe)
-            throws IOException {
-        return spool.begin(FileMetaHeader.encode(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe));
+    Spool.Incoming begin(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String callingAe,
+                         String calledAe) throws IOException {
+        return spool.begin(FileMetaHeader.encode(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, calledAe));
     }
 
     /** Checks, commits and records a completely received object. */
@@ -68,7 +79,7 @@ public final class StoreService {
             incoming.flush();
             DicomFiles.VerifiedObject object;
             try {
-                object = DicomFiles.verifyComplete(incoming.temp());
+                object = DicomFiles.verifyComplete(incoming.file());
             } catch (DicomFileException e) {
                 LOG.infof("refused an object from %s: %s", callingAe, e.getMessage());
                 return new Outcome(CANNOT_UNDERSTAND, e.getMessage());
@@ -79,7 +90,8 @@ public final class StoreService {
             }
             Path committed = incoming.commit();
             try {
-                intake.record(committed, callingAe, calledAe, sopClassUid, transferSyntaxUid, incoming.size());
+                intake.accept(new IntakeLog.Received(committed, callingAe, calledAe, sopClassUid, transferSyntaxUid,
+                        incoming.size()));
             } catch (StoreException e) {
                 // not recorded means not received: the file goes, the peer will send again
                 java.nio.file.Files.deleteIfExists(committed);
