@@ -137,23 +137,57 @@ public final class DicomFiles {
     }
 
     /**
-     * Proves a received file complete and readable: as {@link #open} does, the header is parsed and
-     * the pixel data stepped over by their lengths, so the receiver's check before Success costs the
-     * same for a 2 GB object as for a small one; what cannot be stepped over is read whole.
+     * Proves a received file complete: every element's length fits and the last ends with the
+     * file ({@link ElementFraming}), the pixel data hold what the image needs, and it names its SOP
+     * class and instance. The header is not handed to PixelMed here (the processor does that, and
+     * quarantines what PixelMed cannot read), so the check before Success costs a walk over the
+     * header's bytes, for a 2 GB object as for a small one. Files the walk does not cover (deflated)
+     * are read whole.
      */
     public static VerifiedObject verifyComplete(Path file) throws DicomFileException, IOException {
-        AttributeList list = open(file).dataset();
-        return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
-                Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
+        long size = sizeOf(file);
+        ElementFraming.Summary summary = ElementFraming.check(file, size);
+        if (summary == null) {
+            AttributeList list = open(file).dataset();
+            return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
+                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
+        }
+        if (summary.pixelDataLength >= 0) {
+            long needed = nativePixelBytes(summary.number(ElementFraming.ROWS, 0), summary.number(ElementFraming.COLUMNS, 0),
+                    summary.number(ElementFraming.SAMPLES_PER_PIXEL, 1), summary.number(ElementFraming.BITS_ALLOCATED, 16),
+                    summary.number(ElementFraming.NUMBER_OF_FRAMES, 1),
+                    summary.string(ElementFraming.PHOTOMETRIC_INTERPRETATION));
+            if (summary.pixelDataLength < needed) {
+                throw new DicomFileException("truncated: pixel data has " + summary.pixelDataLength
+                        + " bytes, the image needs " + needed);
+            }
+        }
+        long frames = Math.max(1, summary.number(ElementFraming.NUMBER_OF_FRAMES, 1));
+        if (summary.pixelDataFragments >= 0 && summary.pixelDataFragments - 1 < frames) {
+            throw new DicomFileException("truncated: " + Math.max(0, summary.pixelDataFragments - 1)
+                    + " compressed fragments for " + frames + " declared frames");
+        }
+        String sopClass = summary.string(ElementFraming.SOP_CLASS_UID);
+        String sopInstance = summary.string(ElementFraming.SOP_INSTANCE_UID);
+        if (sopClass.isEmpty() || sopInstance.isEmpty()) {
+            throw new DicomFileException("no SOP Class or SOP Instance UID in the data set");
+        }
+        return new VerifiedObject(sopClass, sopInstance);
     }
 
     static long nativePixelBytes(AttributeList list) {
-        long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
-        long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
-        long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
-        long bits = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
-        long frames = Math.max(1, Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1));
-        String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
+        return nativePixelBytes(Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1),
+                Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim());
+    }
+
+    /** YBR_*_422 stores two samples' worth per pixel, whatever SamplesPerPixel says. */
+    private static long nativePixelBytes(long rows, long columns, long samples, long bits, long frameCount,
+                                         String photometric) {
+        long frames = Math.max(1, frameCount);
         long perPixel = photometric.endsWith("_422") ? 2 : samples;
         return (rows * columns * perPixel * frames * bits + 7) / 8;
     }

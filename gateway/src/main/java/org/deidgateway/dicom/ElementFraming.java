@@ -41,28 +41,78 @@ final class ElementFraming {
         this.size = size;
     }
 
-    /** Throws when the file is cut or its element lengths do not add up; silent otherwise. */
-    static void check(Path file, long size) throws DicomFileException, IOException {
+    /**
+     * Throws when the file is cut or its element lengths do not add up. Returns what was noted on the
+     * way (null when the file is not one it walks: no Part 10 prefix, deflated).
+     */
+    static Summary check(Path file, long size) throws DicomFileException, IOException {
         try (Input in = new Input(new BufferedInputStream(Files.newInputStream(file), 16 * 1024))) {
             byte[] head = in.readNBytes(132);
             if (head.length < 132 || head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
-                return;
+                return null;
             }
             ElementFraming framing = new ElementFraming(in, size);
             String transferSyntax = framing.fileMeta();
             if (transferSyntax == null || transferSyntax.equals(DEFLATED)) {
-                return;
+                return null;
             }
             boolean explicit = !transferSyntax.equals(IMPLICIT_LITTLE);
             boolean bigEndian = transferSyntax.equals(EXPLICIT_BIG);
+            framing.summary.bigEndian = bigEndian;
             framing.elements(explicit, bigEndian, Long.MAX_VALUE, 0);
             if (framing.in.position() != size) {
                 throw new DicomFileException("damaged: " + (size - framing.in.position()) + " bytes after the last element");
             }
+            return framing.summary;
         } catch (EOFException e) {
             throw new DicomFileException("truncated: the file ends inside an element");
         }
     }
+
+    /**
+     * The few top-level values the receiver's check needs (SOP class and instance, image geometry),
+     * and the pixel data's length and fragment count, noted while walking: enough to tell a complete
+     * object of the announced instance without handing its header to PixelMed.
+     */
+    static final class Summary {
+        private final java.util.Map<Integer, byte[]> values = new java.util.HashMap<>();
+        private boolean bigEndian;
+        long pixelDataLength = -1;
+        int pixelDataFragments = -1;
+
+        String string(int tag) {
+            byte[] v = values.get(tag);
+            return v == null ? "" : new String(v, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "").trim();
+        }
+
+        /** A US value, or a number written as text (IS); {@code otherwise} when absent or unreadable. */
+        long number(int tag, long otherwise) {
+            byte[] v = values.get(tag);
+            if (v == null || v.length == 0) {
+                return otherwise;
+            }
+            if (tag >>> 16 == 0x0028 && tag != NUMBER_OF_FRAMES && v.length == 2) {
+                return bigEndian ? (v[0] & 0xFF) << 8 | (v[1] & 0xFF) : (v[0] & 0xFF) | (v[1] & 0xFF) << 8;
+            }
+            try {
+                return Long.parseLong(string(tag));
+            } catch (NumberFormatException e) {
+                return otherwise;
+            }
+        }
+    }
+
+    static final int SOP_CLASS_UID = 0x00080016;
+    static final int SOP_INSTANCE_UID = 0x00080018;
+    static final int SAMPLES_PER_PIXEL = 0x00280002;
+    static final int PHOTOMETRIC_INTERPRETATION = 0x00280004;
+    static final int NUMBER_OF_FRAMES = 0x00280008;
+    static final int ROWS = 0x00280010;
+    static final int COLUMNS = 0x00280011;
+    static final int BITS_ALLOCATED = 0x00280100;
+    private static final Set<Integer> NOTED = Set.of(SOP_CLASS_UID, SOP_INSTANCE_UID, SAMPLES_PER_PIXEL,
+            PHOTOMETRIC_INTERPRETATION, NUMBER_OF_FRAMES, ROWS, COLUMNS, BITS_ALLOCATED);
+    private final Summary summary = new Summary();
 
     /** Walks the group 0002 elements (explicit VR little endian); returns the Transfer Syntax UID. */
     private String fileMeta() throws IOException, DicomFileException {
@@ -122,13 +172,21 @@ final class ElementFraming {
                 // implicit VR little endian (PS3.5 6.2.2)
                 boolean un = "UN".equals(vr);
                 boolean fragments = tag == PIXEL_DATA || "OB".equals(vr) || "OW".equals(vr);
-                items(!un && explicit, !un && bigEndian, depth + 1, fragments);
+                int counted = items(!un && explicit, !un && bigEndian, depth + 1, fragments);
+                if (depth == 0 && tag == PIXEL_DATA) {
+                    summary.pixelDataFragments = counted;
+                }
             } else {
                 checkFits(length);
                 if ("SQ".equals(vr)) {
                     long contentEnd = in.position() + length;
                     definedItems(explicit, bigEndian, contentEnd, depth + 1);
+                } else if (depth == 0 && NOTED.contains(tag) && length <= 128) {
+                    summary.values.put(tag, in.readNBytes((int) length));
                 } else {
+                    if (depth == 0 && tag == PIXEL_DATA) {
+                        summary.pixelDataLength = length;
+                    }
                     in.skip(length);
                 }
             }
@@ -142,14 +200,17 @@ final class ElementFraming {
     }
 
     /** Items of an undefined-length sequence (or fragments of pixel data) up to the sequence delimiter. */
-    private void items(boolean explicit, boolean bigEndian, int depth, boolean fragments)
+    /** Returns how many items there were. */
+    private int items(boolean explicit, boolean bigEndian, int depth, boolean fragments)
             throws IOException, DicomFileException {
+        int count = 0;
         while (true) {
             int tag = tag(bigEndian);
             long length = in.u32(bigEndian);
             if (tag == SEQUENCE_END) {
-                return;
+                return count;
             }
+            count++;
             if (tag != ITEM) {
                 throw new DicomFileException("damaged: an element where a sequence item was expected");
             }
