@@ -174,6 +174,16 @@ class StowRsChannelTest {
     }
 
     @Test
+    void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T10:00:00Z");
+        assertEquals(Duration.ofSeconds(120), StowRsOutcomes.retryAfter("120", now));
+        assertEquals(Duration.ofSeconds(90), StowRsOutcomes.retryAfter("Thu, 01 Jan 2026 10:01:30 GMT", now));
+        assertEquals(Duration.ZERO, StowRsOutcomes.retryAfter("Thu, 01 Jan 2026 09:00:00 GMT", now), "in the past");
+        assertEquals(Duration.ZERO, StowRsOutcomes.retryAfter("soon", now));
+        assertEquals(Duration.ZERO, StowRsOutcomes.retryAfter(null, now));
+    }
+
+    @Test
     void refusedCredentialsArePermanentAndSayWhatToCheck() throws Exception {
         server = StowRsServer.http();
         server.respond(r -> Reply.of(401));
