@@ -2,7 +2,9 @@
 # Installs the real peers the test suite runs against, from Debian's packages:
 # dcmtk (dcmdump, storescu...), dicom3tools (dciodvfy), python3-pydicom (an independent reader
 # and its ~90 real test files), PixelMed itself, Orthanc (a real research repository receiving the
-# gateway's C-STOREs in the Orthanc integration tests) and curl (to query Orthanc's REST API).
+# gateway's C-STOREs in the Orthanc integration tests) with its DICOMweb plugin (STOW-RS), curl (to
+# query Orthanc's REST API), and openssl and socat (a TLS front with a certificate made per run,
+# since Orthanc 1.10's own HTTPS crashes with Debian's civetweb).
 set -euo pipefail
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
@@ -13,6 +15,9 @@ command -v dciodvfy >/dev/null || need+=(dicom3tools)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
 [ -x /usr/sbin/Orthanc ] || need+=(orthanc)
+[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
+command -v openssl >/dev/null || need+=(openssl)
+command -v socat >/dev/null || need+=(socat)
 command -v curl >/dev/null || need+=(curl)
 command -v ip >/dev/null || need+=(iproute2)   # the Orthanc tests bring up loopback in their own namespace
 if [ ${#need[@]} -gt 0 ]; then

@@ -23,6 +23,13 @@
 #   destination-down  Orthanc down; N generated instances are sent (all must get Success), the
 #                     gateway waits DOWN seconds with nowhere to deliver, then Orthanc starts and must
 #                     receive every instance exactly once within the arrival timeout.
+#   stow-rs           As forwarding, but the gateway forwards by DICOMweb STOW-RS over HTTPS to
+#                     Orthanc's DICOMweb plugin (Debian's orthanc-dicomweb), in batches. Orthanc 1.10's
+#                     own HTTPS (SslEnabled) crashes on the first request with Debian's civetweb and
+#                     OpenSSL 3, so TLS ends in socat in front of it, as a reverse proxy would in
+#                     production; its certificate is made here with openssl and trusted by the
+#                     gateway through DEID_JAVA_OPTS (javax.net.ssl.trustStore). The destination
+#                     must be https://127.0.0.1:HTTPS-PORT/dicom-web/studies.
 #
 # Options (OrthancIT passes all of them; the gateway home is prepared there):
 #   --home DIR                installation home (init, destination ORTHANC@127.0.0.1:PORT, dicom.port)
@@ -32,6 +39,7 @@
 #   --orthanc-aet AET         Orthanc's AE title (the destination's; default ORTHANC)
 #   --orthanc-dicom-port N    Orthanc's DICOM port (the destination's)
 #   --orthanc-http-port N     Orthanc's REST API port
+#   --orthanc-https-port N    stow-rs: the TLS front's port (the destination's URL)
 #   --prefix TEXT             what every pseudonym starts with (e.g. LUNG-)
 #   --generated N             how many CT instances bench/generate-ct.py makes (default 20)
 #   --down-seconds N          destination-down: how long Orthanc stays down after the send (default 30)
@@ -43,10 +51,12 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../../../.." && pwd)
 pydicom_files=/usr/lib/python3/dist-packages/pydicom/data/test_files
 orthanc_bin=/usr/sbin/Orthanc          # from Debian's orthanc package (dpkg -L orthanc)
+dicomweb_plugin=/usr/share/orthanc/plugins/libOrthancDicomWeb.so   # dpkg -L orthanc-dicomweb
 
 scenario=${1:-}
 shift || true
 home="" work="" gateway_port="" gateway_aet=DEIDGW orthanc_aet=ORTHANC orthanc_dicom_port="" orthanc_http_port=""
+orthanc_https_port="" orthanc_plugins=""
 prefix="" generated=20 down_seconds=30 arrival_timeout=60
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -57,6 +67,7 @@ while [ $# -gt 0 ]; do
     --orthanc-aet) orthanc_aet=$2 ;;
     --orthanc-dicom-port) orthanc_dicom_port=$2 ;;
     --orthanc-http-port) orthanc_http_port=$2 ;;
+    --orthanc-https-port) orthanc_https_port=$2 ;;
     --prefix) prefix=$2 ;;
     --generated) generated=$2 ;;
     --down-seconds) down_seconds=$2 ;;
@@ -67,7 +78,7 @@ while [ $# -gt 0 ]; do
 done
 
 failures=0
-orthanc_pid="" gateway_pid=""
+orthanc_pid="" gateway_pid="" tls_front_pid=""
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -99,10 +110,11 @@ cleanup() {
   local rc=$?
   trap - EXIT
   stop_process "$gateway_pid" "deid serve"
+  stop_tls_front
   stop_process "$orthanc_pid" "Orthanc"
   if [ "$rc" -ne 0 ] || [ "$failures" -ne 0 ]; then
     # the logs say why; the IT prints this output with its assertion
-    for log in "$work/gateway.err" "$work/orthanc.log"; do
+    for log in "$work/gateway.err" "$work/orthanc.log" "$work/tls-front.log"; do
       [ -f "$log" ] && { echo "---- last lines of $log"; tail -n 25 "$log"; }
     done
     if [ "$failures" -ne 0 ]; then echo "RESULT: FAIL ($failures failed checks)"
@@ -138,7 +150,7 @@ check_setup() {
 
 # ---------------------------------------------------------------- Orthanc
 
-# Orthanc's whole configuration, generated: its own storage, no plugins, no known modalities
+# Orthanc's whole configuration, generated: its own storage, no plugins (but DICOMweb for stow-rs), no known modalities
 # (C-STORE from any AE title is still accepted: DicomAlwaysAllowStore defaults to true), the
 # called AE title checked so that a wrong destination AE title shows up as a rejection.
 write_orthanc_config() {
@@ -148,7 +160,7 @@ write_orthanc_config() {
   "Name": "deid-gateway test repository",
   "StorageDirectory": "$work/orthanc/storage",
   "IndexDirectory": "$work/orthanc/storage",
-  "Plugins": [],
+  "Plugins": [$orthanc_plugins],
   "HttpServerEnabled": true,
   "HttpPort": $orthanc_http_port,
   "RemoteAccessAllowed": false,
@@ -188,6 +200,45 @@ orthanc_get() { # PATH -> JSON on stdout
 
 orthanc_instance_count() {
   orthanc_get /statistics | json_field CountInstances
+}
+
+# ---------------------------------------------------------------- TLS in front of Orthanc (stow-rs)
+
+# A certificate for 127.0.0.1 made for this run: socat serves it; the gateway trusts it through a
+# PKCS#12 trust store given to its JVM, the way an installation trusts a repository's private CA.
+make_tls_material() {
+  local tls=$work/tls
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=deid-gateway test repository" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$tls/key.pem" -out "$tls/cert.pem" \
+    >"$tls/openssl.log" 2>&1 || abort "openssl could not make the test certificate (see $tls/openssl.log)"
+  cat "$tls/key.pem" "$tls/cert.pem" >"$tls/front.pem"
+  keytool -importcert -noprompt -alias repository -file "$tls/cert.pem" -keystore "$tls/truststore.p12" \
+    -storetype PKCS12 -storepass test-truststore >"$tls/keytool.log" 2>&1 \
+    || abort "keytool could not make the trust store (see $tls/keytool.log)"
+  export DEID_JAVA_OPTS="-Djavax.net.ssl.trustStore=$tls/truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=test-truststore"
+}
+
+start_tls_front() {
+  socat -d OPENSSL-LISTEN:"$orthanc_https_port",bind=127.0.0.1,reuseaddr,fork,cert="$work/tls/front.pem",verify=0 \
+    TCP:127.0.0.1:"$orthanc_http_port" >>"$work/tls-front.log" 2>&1 &
+  tls_front_pid=$!
+  for _ in $(seq 100); do
+    if curl -sf --cacert "$work/tls/cert.pem" "https://127.0.0.1:$orthanc_https_port/system" >/dev/null; then
+      return 0
+    fi
+    kill -0 "$tls_front_pid" 2>/dev/null || abort "socat (the TLS front) exited during start-up"
+    sleep 0.1
+  done
+  abort "Orthanc did not answer through the TLS front within 10 s"
+}
+
+# socat forks one child per connection; the children are stopped by their parent's id.
+stop_tls_front() {
+  [ -n "$tls_front_pid" ] || return 0
+  pkill -TERM -P "$tls_front_pid" 2>/dev/null
+  stop_process "$tls_front_pid" "socat"
+  tls_front_pid=""
 }
 
 # ---------------------------------------------------------------- the gateway
@@ -406,11 +457,65 @@ scenario_destination_down() {
   stop_gateway_and_check_drained
 }
 
+# The forwarding scenario by STOW-RS over HTTPS: every instance stored once (Orthanc logs "New
+# instance stored" or "Already stored" for each instance of a STOW-RS request), in fewer requests
+# than instances. The gateway knows only the TLS front's port, so whatever arrived came over HTTPS.
+scenario_stow_rs() {
+  local ct=$work/sent/ct log=$work/storescu.log expected=$((generated + 3)) started stored duplicates requests
+  [ -n "$orthanc_https_port" ] || abort "stow-rs needs --orthanc-https-port"
+  [ -f "$dicomweb_plugin" ] || abort "$dicomweb_plugin missing: run scripts/install-test-peers.sh (Debian package orthanc-dicomweb)"
+  command -v socat >/dev/null || abort "socat missing: run scripts/install-test-peers.sh"
+  command -v openssl >/dev/null || abort "openssl missing: run scripts/install-test-peers.sh"
+  mkdir -p "$ct"
+  generate_ct "$ct" "$generated"
+  orthanc_plugins="\"$dicomweb_plugin\""
+  write_orthanc_config
+  make_tls_material
+  start_orthanc
+  start_tls_front
+  start_gateway
+
+  started=$(now)
+  send "$log" +sd -- "$pydicom_files/CT_small.dcm" "$pydicom_files/MR_small.dcm" "$ct"
+  send "$log" -xw -- "$pydicom_files/JPEG2000.dcm"
+  timing "storescu sent $expected instances in $(elapsed "$started" "$(now)") s"
+  if [ "$(successes "$log")" = "$expected" ]; then pass "the gateway answered Success to all $expected C-STOREs"
+  else fail "the gateway answered Success to $(successes "$log") of $expected C-STOREs"; fi
+
+  wait_for_instances "$expected" "$arrival_timeout" "$started" "sent $expected" || true
+  stored=$(grep -c "New instance stored" "$work/orthanc.log")
+  duplicates=$(grep -c "Already stored" "$work/orthanc.log")
+  requests=$(grep -c "POST /dicom-web/studies" "$work/orthanc.log")
+  if [ "$(orthanc_instance_count)" = "$expected" ]; then pass "Orthanc holds exactly $expected instances"
+  else fail "Orthanc holds $(orthanc_instance_count) instances, expected exactly $expected"; fi
+  if [ "$stored" = "$expected" ] && [ "$duplicates" = 0 ]; then
+    pass "every instance arrived once by STOW-RS over HTTPS ($stored stored, no duplicates)"
+  else
+    fail "Orthanc stored $stored instances and saw $duplicates duplicates for $expected sent"
+  fi
+  info "$requests STOW-RS requests carried the $expected instances"
+  if [ "$requests" -ge 1 ] && [ "$requests" -lt "$expected" ]; then pass "the instances travelled in batches ($requests requests)"
+  else fail "$requests STOW-RS requests for $expected instances: no batching"; fi
+  stow_rate
+  check_deidentified "$pydicom_files/CT_small.dcm" "$pydicom_files/MR_small.dcm" "$pydicom_files/JPEG2000.dcm" \
+    "$ct"/*.dcm
+  check_transfer_syntaxes "$expected"
+  stop_gateway_and_check_drained
+}
+
+# From Orthanc's log: the first and last "New instance stored", as instances per second.
+stow_rate() {
+  grep "New instance stored" "$work/orthanc.log" | awk '
+    { split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; if (n == 0) first = s; last = s; n++ }
+    END { if (n > 1 && last > first) printf "TIMING: Orthanc stored %d instances by STOW-RS in %.2f s (%.0f instances/s)\n", n, last - first, (n - 1) / (last - first) }'
+}
+
 # ---------------------------------------------------------------- main
 
 check_setup
 case "$scenario" in
   forwarding) scenario_forwarding ;;
   destination-down) scenario_destination_down ;;
-  *) abort "unknown scenario '$scenario' (forwarding, destination-down)" ;;
+  stow-rs) scenario_stow_rs ;;
+  *) abort "unknown scenario '$scenario' (forwarding, destination-down, stow-rs)" ;;
 esac

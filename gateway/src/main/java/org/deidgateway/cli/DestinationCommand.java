@@ -32,9 +32,20 @@ final class DestinationCommand extends CommandGroup {
             Path folder;
             @Option(names = "--dicom", paramLabel = "AE@HOST:PORT", description = "A DICOM peer, by C-STORE.")
             String dicom;
-            @Option(names = "--stow-rs", paramLabel = "URL", description = "A DICOMweb STOW-RS endpoint.")
+            @Option(names = "--stow-rs", paramLabel = "URL", description = "A DICOMweb repository by STOW-RS: the URL of its "
+                    + "/studies resource, e.g. https://repository.example.org/dicom-web/studies. Objects go in batches "
+                    + "(up to 25 objects or 64 MiB per request) over HTTP/1.1; https certificates are checked against the "
+                    + "JDK's trust store.")
             String stowRs;
         }
+
+        @Option(names = "--auth", paramLabel = "bearer|basic", description = "With --stow-rs (https only): send a bearer "
+                + "token or basic credentials, read by `deid serve` from the variable named by --auth-env.")
+        String auth;
+        @Option(names = "--auth-env", paramLabel = "VARIABLE", description = "With --auth: the environment variable that "
+                + "holds the token (bearer) or USER:PASSWORD (basic) when `deid serve` runs, e.g. DEID_STOW_TOKEN. "
+                + "Only its name is written to deid.yaml.")
+        String authEnv;
 
         @Override
         public Integer call() {
@@ -46,7 +57,7 @@ final class DestinationCommand extends CommandGroup {
                 }
                 List<DestinationConfig> all = new ArrayList<>(config.destinationsOrEmpty());
                 all.add(new DestinationConfig(name, target.folder == null ? null : target.folder.toAbsolutePath().toString(),
-                        target.dicom, target.stowRs));
+                        target.dicom, target.stowRs, auth, authEnv));
                 save(access, config.withDestinations(all), home);
                 System.out.println("added destination " + name);
                 return 0;

@@ -1,8 +1,10 @@
 package org.deidgateway.cli;
 
 import org.deidgateway.config.DestinationConfig;
+import org.deidgateway.forward.DeliveryChannel.DeliveryException;
 import org.deidgateway.forward.DicomChannel;
 import org.deidgateway.forward.DicomStoreClient;
+import org.deidgateway.forward.StowRsChannel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -11,13 +13,16 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "echo", mixinStandardHelpOptions = true,
-        description = "C-ECHO a DICOM peer: a configured destination (--destination NAME) or any AE@HOST:PORT, "
-                + "calling as the gateway's AE title. Exit 0 if it answered Success.")
+        description = {"C-ECHO a DICOM peer: a configured destination (--destination NAME) or any AE@HOST:PORT, "
+                + "calling as the gateway's AE title. Exit 0 if it answered Success.",
+                "For a STOW-RS destination: an HTTP GET of its URL asking for at most one study, which proves the "
+                + "server reachable, its certificate trusted and the credentials (auth-env, read from this command's "
+                + "environment) accepted. Exit 0 if it answered 2xx, or 405 (the resource exists but only takes POST)."})
 final class EchoCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
     Path home;
-    @Option(names = "--destination", paramLabel = "NAME", description = "A configured DICOM destination.")
+    @Option(names = "--destination", paramLabel = "NAME", description = "A configured DICOM or STOW-RS destination.")
     String destination;
     @Parameters(arity = "0..1", paramLabel = "AE@HOST:PORT", description = "A peer that is not configured.")
     String peer;
@@ -31,6 +36,9 @@ final class EchoCommand implements Callable<Integer> {
                     DestinationConfig d = access.config().destinationsOrEmpty().stream()
                             .filter(x -> x.name().equals(destination)).findFirst()
                             .orElseThrow(() -> new CliException("no destination named '" + destination + "'"));
+                    if (d.stowRs() != null) {
+                        return probe(d);
+                    }
                     if (d.dicom() == null) {
                         throw new CliException("destination " + destination + " is a " + d.kind() + ", not a DICOM peer");
                     }
@@ -48,5 +56,28 @@ final class EchoCommand implements Callable<Integer> {
                 return 0;
             }
         });
+    }
+
+    private static int probe(DestinationConfig d) throws CliException {
+        long started = System.nanoTime();
+        int status;
+        try (StowRsChannel channel = new StowRsChannel(ServeCommand.stowRsEndpoint(d), null)) {
+            status = channel.probe();
+        } catch (DeliveryException e) {
+            throw new CliException(d.name() + ": " + e.getMessage(), CliException.FAILURE);
+        }
+        double millis = (System.nanoTime() - started) / 1e6;
+        String answered = String.format("%s answered HTTP %d in %.0f ms", d.stowRs(), status, millis);
+        if ((status >= 200 && status < 300) || status == 405) {
+            System.out.println(answered);
+            return 0;
+        }
+        String why = switch (status) {
+            case 401 -> ": it wants credentials, or refuses these (auth, auth-env)";
+            case 403 -> ": the credentials are not allowed there";
+            case 404 -> ": no DICOMweb service at this URL (it should end in /studies)";
+            default -> "";
+        };
+        throw new CliException(answered + why, CliException.FAILURE);
     }
 }

@@ -9,6 +9,8 @@ import org.deidgateway.forward.DicomChannel;
 import org.deidgateway.forward.FolderChannel;
 import org.deidgateway.forward.Forwarder;
 import org.deidgateway.forward.Outbox;
+import org.deidgateway.forward.StowRsChannel;
+import org.deidgateway.forward.StowRsEndpoint;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
@@ -27,6 +29,7 @@ import org.deidgateway.vault.IdentityVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -199,9 +202,29 @@ final class ServeCommand implements Callable<Integer> {
         return switch (d.kind()) {
             case "folder" -> new FolderChannel(Path.of(d.folder()));
             case "dicom" -> new DicomChannel(DicomChannel.parse(d.dicom(), callingAe));
-            default -> throw new CliException("destination " + d.name() + ": STOW-RS forwarding is not built yet",
-                    CliException.FAILURE);
+            // null: the JDK's trust store (javax.net.ssl.trustStore in DEID_JAVA_OPTS to change it)
+            default -> new StowRsChannel(stowRsEndpoint(d), null);
         };
+    }
+
+    /** The endpoint of a STOW-RS destination, with its credential read from the environment variable it names. */
+    static StowRsEndpoint stowRsEndpoint(DestinationConfig d) throws CliException {
+        StowRsEndpoint endpoint = StowRsEndpoint.of(URI.create(d.stowRs()));
+        if (d.auth() == null) {
+            return endpoint;
+        }
+        String secret = System.getenv(d.authEnv());
+        if (secret == null || secret.isBlank()) {
+            throw new CliException("destination " + d.name() + ": the environment variable " + d.authEnv()
+                    + " (auth-env) is not set; it must hold the " + (DestinationConfig.AUTH_BASIC.equals(d.auth())
+                    ? "USER:PASSWORD" : "bearer token") + " for " + d.stowRs(), CliException.FAILURE);
+        }
+        try {
+            return endpoint.withAuthorization(DestinationConfig.AUTH_BASIC.equals(d.auth())
+                    ? StowRsEndpoint.basic(secret.strip()) : StowRsEndpoint.bearer(secret.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("destination " + d.name() + ": " + d.authEnv() + ": " + e.getMessage(), CliException.FAILURE);
+        }
     }
 
     private static Thread start(String name, Runnable work) {

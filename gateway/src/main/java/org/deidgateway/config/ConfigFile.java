@@ -9,6 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import org.deidgateway.pseudonym.PatientPseudonymizer;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -144,9 +146,7 @@ public final class ConfigFile {
             if (d.dicom() != null && !d.dicom().matches(DestinationConfig.DICOM_PATTERN)) {
                 throw new ConfigException(dat + "dicom: '" + d.dicom() + "' must be AE@HOST:PORT");
             }
-            if (d.stowRs() != null && !d.stowRs().matches("https?://\\S+")) {
-                throw new ConfigException(dat + "stow-rs: '" + d.stowRs() + "' must be an http(s) URL");
-            }
+            validateStowRs(d, dat);
         }
         Set<String> called = new HashSet<>();
         for (int i = 0; i < config.projects().size(); i++) {
@@ -155,6 +155,41 @@ public final class ConfigFile {
                 throw new ConfigException(file + ": projects[" + i + "].called-ae-title: '" + ae
                         + "' is not an AE title or is used by two projects");
             }
+        }
+    }
+
+    private static void validateStowRs(DestinationConfig d, String at) throws ConfigException {
+        if (d.stowRs() != null) {
+            URI uri;
+            try {
+                uri = new URI(d.stowRs());
+            } catch (URISyntaxException e) {
+                throw new ConfigException(at + "stow-rs: '" + d.stowRs() + "' is not a URL (" + e.getReason() + ")");
+            }
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new ConfigException(at + "stow-rs: '" + d.stowRs() + "' must be an http:// or https:// URL with a host,"
+                        + " e.g. https://repository.example.org/dicom-web/studies");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new ConfigException(at + "stow-rs: the URL must not hold credentials; use auth and auth-env");
+            }
+        }
+        if (d.auth() == null && d.authEnv() == null) {
+            return;
+        }
+        if (d.stowRs() == null) {
+            throw new ConfigException(at + "auth: only a stow-rs destination authenticates");
+        }
+        if (!DestinationConfig.AUTH_BEARER.equals(d.auth()) && !DestinationConfig.AUTH_BASIC.equals(d.auth())) {
+            throw new ConfigException(at + "auth: '" + d.auth() + "' must be " + DestinationConfig.AUTH_BEARER + " or "
+                    + DestinationConfig.AUTH_BASIC);
+        }
+        if (d.authEnv() == null || !d.authEnv().matches(DestinationConfig.AUTH_ENV_PATTERN)) {
+            throw new ConfigException(at + "auth-env: '" + d.authEnv() + "' must name the environment variable holding the "
+                    + "credential (upper-case letters, digits, '_'), e.g. DEID_STOW_TOKEN");
+        }
+        if (!d.stowRs().regionMatches(true, 0, "https:", 0, 6)) {
+            throw new ConfigException(at + "auth: credentials would travel in clear over " + d.stowRs() + "; use https");
         }
     }
 

@@ -6,20 +6,32 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Where de-identified objects go: exactly one of a folder, a DICOM peer ({@code AE@HOST:PORT}) or a
- * DICOMweb STOW-RS URL.
+ * DICOMweb STOW-RS URL. A STOW-RS destination may authenticate: {@code auth} says how
+ * ({@value #AUTH_BEARER} or {@value #AUTH_BASIC}) and {@code auth-env} names the environment
+ * variable of {@code deid serve} that holds the token or {@code USER:PASSWORD}, so no credential
+ * is ever written into deid.yaml.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DestinationConfig(
         @JsonProperty("name") String name,
         @JsonProperty("folder") String folder,
         @JsonProperty("dicom") String dicom,
-        @JsonProperty("stow-rs") String stowRs) {
+        @JsonProperty("stow-rs") String stowRs,
+        @JsonProperty("auth") String auth,
+        @JsonProperty("auth-env") String authEnv) {
 
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
     public static final String DICOM_PATTERN = "[^@\\\\]{1,16}@[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}";
+    public static final String AUTH_BEARER = "bearer";
+    public static final String AUTH_BASIC = "basic";
+    public static final String AUTH_ENV_PATTERN = "[A-Z_][A-Z0-9_]{0,63}";
 
     @JsonCreator
     public DestinationConfig {
+    }
+
+    public DestinationConfig(String name, String folder, String dicom, String stowRs) {
+        this(name, folder, dicom, stowRs, null, null);
     }
 
     public String kind() {

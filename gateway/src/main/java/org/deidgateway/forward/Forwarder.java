@@ -8,11 +8,13 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * Works one destination's outbox: delivers what is due, oldest first; after a transient failure it
- * stops the round, since the next object would most likely meet the same closed door.
+ * Works one destination's outbox: delivers what is due, oldest first, one by one or in batches when
+ * the channel takes them; after a transient failure it stops the round, since the next object
+ * would most likely meet the same closed door.
  */
 public final class Forwarder implements Runnable {
 
@@ -66,57 +68,124 @@ public final class Forwarder implements Runnable {
 
     /** One round; returns how many were delivered. */
     public int deliverDue() {
-        int delivered = 0;
         if (System.currentTimeMillis() < pausedUntilMillis) {
             return 0;
         }
         try {
             List<Outbox.Entry> due = outbox.due(destination, 100);
-            for (Outbox.Entry entry : due) {
-                if (!running) {
-                    break;
-                }
-                Path file = files.resolve(entry.file());
-                long started = System.nanoTime();
-                try {
-                    channel.deliver(file, entry.targetPath());
-                    metrics.forwarded(destination, System.nanoTime() - started);
-                    delivered++;
-                    if (failuresInARow > 0) {
-                        // back again: everything that waited for its own retry time goes now
-                        LOG.infof("destination %s reachable again after %d failed attempts", destination, failuresInARow);
-                        failuresInARow = 0;
-                        outbox.retryNow(destination);
-                    }
-                    if (outbox.delivered(entry)) {
-                        Files.deleteIfExists(file);
-                    }
-                } catch (DeliveryException e) {
-                    metrics.failed("forward");
-                    if (e.permanent()) {
-                        LOG.warnf("destination %s refused an object for good: %s", destination, e.getMessage());
-                        if (outbox.dead(entry, e.getMessage())) {
-                            Files.deleteIfExists(file);
-                        }
-                    } else {
-                        failuresInARow++;
-                        long pause = Math.min(Outbox.MAX_RETRY_MILLIS, Outbox.FIRST_RETRY_MILLIS << Math.min(20, failuresInARow - 1));
-                        pausedUntilMillis = System.currentTimeMillis() + pause;
-                        if (failuresInARow == 1 || Long.bitCount(failuresInARow) == 1) {
-                            // logged at the 1st, 2nd, 4th, 8th... failure, not at every attempt of a long outage
-                            LOG.infof("destination %s unavailable (%d attempts so far), next attempt in %d s: %s", destination,
-                                    failuresInARow, pause / 1000, e.getMessage());
-                        }
-                        outbox.retryLater(entry, e.getMessage());
-                        break;
-                    }
-                }
-            }
+            return channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
         } catch (StoreException | IOException e) {
             LOG.errorf("forwarding to %s paused: %s", destination, e.getMessage());
             pause();
+            return 0;
+        }
+    }
+
+    private int deliverOneByOne(List<Outbox.Entry> due) throws StoreException, IOException {
+        int delivered = 0;
+        for (Outbox.Entry entry : due) {
+            if (!running) {
+                break;
+            }
+            Path file = files.resolve(entry.file());
+            long started = System.nanoTime();
+            try {
+                channel.deliver(file, entry.targetPath());
+                delivered(entry, file, System.nanoTime() - started);
+                delivered++;
+            } catch (DeliveryException e) {
+                if (e.permanent()) {
+                    refused(entry, file, e.getMessage());
+                } else {
+                    metrics.failed("forward");
+                    outbox.retryLater(entry, e.getMessage());
+                    unavailable(e.getMessage(), Duration.ZERO);
+                    break;
+                }
+            }
         }
         return delivered;
+    }
+
+    /** Batches cut by the channel's limits; after a batch that met a transient failure the round stops. */
+    private int deliverInBatches(BatchDeliveryChannel batches, List<Outbox.Entry> due) throws StoreException, IOException {
+        int delivered = 0;
+        int next = 0;
+        while (next < due.size() && running) {
+            int size = batches.limits().firstBatchSize(due.subList(next, due.size()), e -> sizeOf(files.resolve(e.file())));
+            List<Outbox.Entry> batch = due.subList(next, next + size);
+            next += size;
+            List<BatchDeliveryChannel.Item> items = batch.stream()
+                    .map(e -> new BatchDeliveryChannel.Item(files.resolve(e.file()), e.targetPath())).toList();
+            long started = System.nanoTime();
+            List<BatchDeliveryChannel.Outcome> outcomes = batches.deliverAll(items);
+            // each object is timed with its share of the request
+            long share = (System.nanoTime() - started) / size;
+            BatchDeliveryChannel.Outcome unavailable = null;
+            for (int i = 0; i < size; i++) {
+                Outbox.Entry entry = batch.get(i);
+                BatchDeliveryChannel.Outcome outcome = outcomes.get(i);
+                switch (outcome.result()) {
+                    case DELIVERED -> {
+                        delivered(entry, items.get(i).file(), share);
+                        delivered++;
+                    }
+                    case PERMANENT_FAILURE -> refused(entry, items.get(i).file(), outcome.reason());
+                    case TRANSIENT_FAILURE -> {
+                        metrics.failed("forward");
+                        outbox.retryLater(entry, outcome.reason());
+                        unavailable = outcome;
+                    }
+                }
+            }
+            if (unavailable != null) {
+                unavailable(unavailable.reason(), unavailable.retryAfter());
+                break;
+            }
+        }
+        return delivered;
+    }
+
+    private void delivered(Outbox.Entry entry, Path file, long nanos) throws StoreException, IOException {
+        metrics.forwarded(destination, nanos);
+        if (failuresInARow > 0) {
+            // back again: everything that waited for its own retry time goes now
+            LOG.infof("destination %s reachable again after %d failed attempts", destination, failuresInARow);
+            failuresInARow = 0;
+            outbox.retryNow(destination);
+        }
+        if (outbox.delivered(entry)) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private void refused(Outbox.Entry entry, Path file, String reason) throws StoreException, IOException {
+        metrics.failed("forward");
+        LOG.warnf("destination %s refused an object for good: %s", destination, reason);
+        if (outbox.dead(entry, reason)) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** The whole destination pauses: 1 s doubling up to 5 minutes, or longer if the peer asked for it. */
+    private void unavailable(String reason, Duration retryAfter) {
+        failuresInARow++;
+        long pause = Math.min(Outbox.MAX_RETRY_MILLIS, Math.max(retryAfter.toMillis(),
+                Outbox.FIRST_RETRY_MILLIS << Math.min(20, failuresInARow - 1)));
+        pausedUntilMillis = System.currentTimeMillis() + pause;
+        if (failuresInARow == 1 || Long.bitCount(failuresInARow) == 1) {
+            // logged at the 1st, 2nd, 4th, 8th... failure, not at every attempt of a long outage
+            LOG.infof("destination %s unavailable (%d attempts so far), next attempt in %d s: %s", destination,
+                    failuresInARow, pause / 1000, reason);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // the channel reports the unreadable file as that object's outcome
+        }
     }
 
     private void pause() {
