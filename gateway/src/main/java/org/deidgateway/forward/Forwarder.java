@@ -28,6 +28,8 @@ public final class Forwarder implements Runnable {
     private final GatewayMetrics metrics;
     private volatile boolean running = true;
     private final Object idle = new Object();
+    private static final int RECORD_EVERY = 32;
+    private final List<Outbox.Entry> deliveredNotRecorded = new java.util.ArrayList<>();
     private boolean woken;
     /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
     private int failuresInARow;
@@ -73,7 +75,12 @@ public final class Forwarder implements Runnable {
         }
         try {
             List<Outbox.Entry> due = outbox.due(destination, 100);
-            return channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
+            try {
+                return channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
+            } finally {
+                // before the next round's query, which would otherwise see them as still due
+                recordDelivered();
+            }
         } catch (StoreException | IOException e) {
             LOG.errorf("forwarding to %s paused: %s", destination, e.getMessage());
             pause();
@@ -154,8 +161,24 @@ public final class Forwarder implements Runnable {
             failuresInARow = 0;
             outbox.retryNow(destination);
         }
-        if (outbox.delivered(entry)) {
-            Files.deleteIfExists(file);
+        deliveredNotRecorded.add(entry);
+        if (deliveredNotRecorded.size() >= RECORD_EVERY) {
+            recordDelivered();
+        }
+    }
+
+    /**
+     * Deliveries are recorded many per transaction: a commit (an fsync) per object cost the
+     * forwarder as much as the sending. What a crash leaves unrecorded is sent again.
+     */
+    private void recordDelivered() throws StoreException, IOException {
+        if (deliveredNotRecorded.isEmpty()) {
+            return;
+        }
+        List<String> unneeded = outbox.deliveredAll(deliveredNotRecorded);
+        deliveredNotRecorded.clear();
+        for (String file : unneeded) {
+            Files.deleteIfExists(files.resolve(file));
         }
     }
 

@@ -82,6 +82,28 @@ public final class Outbox {
         });
     }
 
+    /**
+     * Marks many delivered in one transaction; returns the files no destination needs any more. A
+     * crash before it means those objects are sent again after the restart: at least once, never lost.
+     */
+    public List<String> deliveredAll(List<Entry> entries) throws StoreException {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        return db.inTransaction(c -> {
+            for (Entry entry : entries) {
+                update(c, entry.id(), DELIVERED, entry.attempts() + 1, 0, null);
+            }
+            List<String> unneeded = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (pendingFor(c, entry.file()) == 0 && !unneeded.contains(entry.file())) {
+                    unneeded.add(entry.file());
+                }
+            }
+            return unneeded;
+        });
+    }
+
     /** Schedules the next attempt after an exponential pause (1 s, 2 s, 4 s ... at most 5 minutes). */
     public void retryLater(Entry entry, String error) throws StoreException {
         int attempts = entry.attempts() + 1;
