@@ -8,17 +8,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Failed accepts on the DICOM port, counted one by one but logged once per burst: while
- * descriptors are exhausted every retry fails, and a line each time would flood the log.
- * A burst that lasts gets a reminder once a minute. Used by the accepting thread only.
+ * descriptors are exhausted every retry fails, and under a flood accepts fail and succeed in turn
+ * many times a second; a line each time would flood the log. A burst ends with the first accept
+ * that follows {@link #QUIET_NANOS} without failure; one that lasts gets a reminder once a minute.
+ * Used by the accepting thread only.
  */
 final class AcceptFailures {
 
     private static final Logger LOG = Logger.getLogger(AcceptFailures.class);
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long REMINDER_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final GatewayMetrics metrics;
     private long failures;
     private long burstStarted;
+    private long lastFailure;
     private long lastLogged;
 
     AcceptFailures(GatewayMetrics metrics) {
@@ -35,15 +39,16 @@ final class AcceptFailures {
                     + " until accepting works again)", reason(e));
         } else if (now - lastLogged >= REMINDER_NANOS) {
             lastLogged = now;
-            LOG.warnf("still cannot accept DICOM connections: %d attempts failed in %d s (%s)", failures,
+            LOG.warnf("still failing to accept DICOM connections at times: %d attempts failed in %d s (%s)", failures,
                     TimeUnit.NANOSECONDS.toSeconds(now - burstStarted), reason(e));
         }
+        lastFailure = now;
     }
 
     void succeeded() {
-        if (failures > 0) {
-            LOG.infof("accepting DICOM connections again, after %d failed attempts in %d ms", failures,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstStarted));
+        if (failures > 0 && System.nanoTime() - lastFailure >= QUIET_NANOS) {
+            LOG.infof("accepting DICOM connections again; %d attempts failed in a burst of %d ms", failures,
+                    TimeUnit.NANOSECONDS.toMillis(lastFailure - burstStarted) + 1);
             failures = 0;
         }
     }

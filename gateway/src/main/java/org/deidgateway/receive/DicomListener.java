@@ -31,8 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DicomListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DicomListener.class);
-    private static final int BACKLOG = 128;
-    private static final long ACCEPT_RETRY_MILLIS = 50;
+    /**
+     * Connections the kernel completes before we accept them. They cost no descriptor of ours; a
+     * short queue under a burst means dropped handshakes that a PACS retries only a second later.
+     * Linux caps it at net.core.somaxconn (4096 by default since 5.4).
+     */
+    private static final int BACKLOG = 1024;
+    /** Short: the waiting room frees descriptors within a millisecond of being asked to. */
+    private static final long ACCEPT_RETRY_MILLIS = 10;
 
     private final ReceiverSettings settings;
     private final StoreService storage;
