@@ -1,5 +1,7 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.forward.DicomChannel;
+import org.deidgateway.forward.DicomStoreClient;
 import org.deidgateway.testsupport.TestData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +47,7 @@ class ConnectionFloodIT {
     private static final Map<String, String> ENV = Map.of("DEID_PASSPHRASE", "gateway-passphrase",
             "DEID_CURATOR_PASSPHRASE", "curator-passphrase");
     private static final int ARTIM_SECONDS = 3;
+    private static final int IDLE_SECONDS = 2;
     private static final String SUCCESS = "Received Store Response (Success)";
 
     @TempDir
@@ -71,6 +74,7 @@ class ConnectionFloodIT {
         deid("config", "set", "--home", home.toString(), "dicom.bind-address", "127.0.0.1");
         deid("config", "set", "--home", home.toString(), "metrics.port", Integer.toString(metricsPort));
         deid("config", "set", "--home", home.toString(), "dicom.artim-timeout-seconds", Integer.toString(ARTIM_SECONDS));
+        deid("config", "set", "--home", home.toString(), "dicom.idle-timeout-seconds", Integer.toString(IDLE_SECONDS));
         DeidProcess.Result refused = DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(),
                 "dicom.max-waiting-connections", "0");
         assertTrue(refused.exit() != 0 && refused.err().contains("dicom.max-waiting-connections: 0 must be 1 to 100000"),
@@ -124,6 +128,14 @@ class ConnectionFloodIT {
         assertEquals(500.0, metric("deid_dicom_connections_dropped_total{reason=\"artim\"}"));
         assertEquals(0.0, metric("deid_dicom_connections_waiting"));
         waitFor(() -> countFiles(out) == before + 2, 60, "the two stored objects forwarded");
+
+        // an association silent past the idle timeout of deid.yaml is ended by the gateway; the client opens another
+        try (DicomStoreClient client = new DicomStoreClient(DicomChannel.parse("DEIDGW@127.0.0.1:" + port, "FLOOD_IT"))) {
+            client.echo();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS) + 1500);
+            client.echo();
+            assertEquals(2, client.associationsOpened(), "the idle association ended after " + IDLE_SECONDS + " s");
+        }
         long lines = readQuietly(serveErr).lines().count();
         assertTrue(lines < 10, "no log line per silent connection: " + lines + " lines");
     }
