@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 final class ConfigCommand extends CommandGroup {
 
     static final List<String> SETTABLE = List.of("dicom.ae-title", "dicom.port", "dicom.bind-address",
-            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "reidentification.four-eyes", "metrics.port",
+            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.artim-timeout-seconds",
+            "dicom.idle-timeout-seconds", "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port",
             "metrics.bind-address");
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
@@ -59,7 +60,10 @@ final class ConfigCommand extends CommandGroup {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Change one setting. Keys: dicom.ae-title, dicom.port, dicom.bind-address, dicom.max-associations, "
-                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), reidentification.four-eyes (true/false), "
+                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), dicom.artim-timeout-seconds "
+                    + "(how long a new connection may stay silent), dicom.idle-timeout-seconds (silence inside an "
+                    + "association), dicom.max-waiting-connections (silent new connections held at once), "
+                    + "reidentification.four-eyes (true/false), "
                     + "metrics.port (0: off), metrics.bind-address.",
                     "A running gateway picks the change up at its next start."})
     static final class Set implements Callable<Integer> {
@@ -77,17 +81,15 @@ final class ConfigCommand extends CommandGroup {
                 GatewayConfig config = access.config();
                 DicomConfig d = config.dicomOrDefault();
                 GatewayConfig changed = switch (key) {
-                    case "dicom.ae-title" -> config.withDicom(new DicomConfig(value, d.bindAddress(), d.port(),
-                            d.maxAssociations(), d.allowedCallingAeTitles()));
-                    case "dicom.bind-address" -> config.withDicom(new DicomConfig(d.aeTitle(), value, d.port(),
-                            d.maxAssociations(), d.allowedCallingAeTitles()));
-                    case "dicom.port" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(), integer(value),
-                            d.maxAssociations(), d.allowedCallingAeTitles()));
-                    case "dicom.max-associations" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(), d.port(),
-                            integer(value), d.allowedCallingAeTitles()));
-                    case "dicom.allowed-calling-ae-titles" -> config.withDicom(new DicomConfig(d.aeTitle(), d.bindAddress(),
-                            d.port(), d.maxAssociations(), value.isBlank() ? List.of()
-                            : Arrays.stream(value.split(",")).map(String::strip).toList()));
+                    case "dicom.ae-title" -> config.withDicom(d.withAeTitle(value));
+                    case "dicom.bind-address" -> config.withDicom(d.withBindAddress(value));
+                    case "dicom.port" -> config.withDicom(d.withPort(integer(value)));
+                    case "dicom.max-associations" -> config.withDicom(d.withMaxAssociations(integer(value)));
+                    case "dicom.allowed-calling-ae-titles" -> config.withDicom(d.withAllowedCallingAeTitles(value.isBlank()
+                            ? List.of() : Arrays.stream(value.split(",")).map(String::strip).toList()));
+                    case "dicom.artim-timeout-seconds" -> config.withDicom(d.withArtimTimeoutSeconds(integer(value)));
+                    case "dicom.idle-timeout-seconds" -> config.withDicom(d.withIdleTimeoutSeconds(integer(value)));
+                    case "dicom.max-waiting-connections" -> config.withDicom(d.withMaxWaitingConnections(integer(value)));
                     case "reidentification.four-eyes" -> new GatewayConfig(config.version(), config.projects(),
                             new ReidentificationConfig(bool(value)), config.dicom(), config.destinations(), config.metrics());
                     case "metrics.port" -> config.withMetrics(new MetricsConfig(config.metricsOrDefault().bindAddress(),

@@ -102,9 +102,11 @@ final class ServeCommand implements Callable<Integer> {
                 Set<String> projectAes = new HashSet<>();
                 config.projects().stream().map(ProjectConfig::calledAeTitle).filter(a -> a != null).forEach(projectAes::add);
                 ReceiverSettings settings = new ReceiverSettings(dicom.aeTitleOrDefault(), dicom.bindAddressOrDefault(),
-                        dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), Duration.ofSeconds(30), Duration.ofMinutes(5),
-                        ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
-                DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics));
+                        dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), dicom.maxWaitingConnectionsOrDefault(),
+                        Duration.ofSeconds(dicom.artimTimeoutSecondsOrDefault()),
+                        Duration.ofSeconds(dicom.idleTimeoutSecondsOrDefault()), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH,
+                        Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
+                DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics), metrics);
                 metrics.gauge("deid.queue.received", "objects received and not yet processed",
                         () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
                 MetricsServer monitoring = startMonitoring(config, metrics, listener, access, outbox, destinations);

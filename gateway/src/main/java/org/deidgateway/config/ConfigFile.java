@@ -120,6 +120,16 @@ public final class ConfigFile {
         if (dicom.maxAssociationsOrDefault() < 1 || dicom.maxAssociationsOrDefault() > 1000) {
             throw new ConfigException(at + "max-associations: " + dicom.maxAssociations() + " must be 1 to 1000");
         }
+        if (dicom.artimTimeoutSecondsOrDefault() < 1 || dicom.artimTimeoutSecondsOrDefault() > 600) {
+            throw new ConfigException(at + "artim-timeout-seconds: " + dicom.artimTimeoutSeconds() + " must be 1 to 600");
+        }
+        if (dicom.idleTimeoutSecondsOrDefault() < 1 || dicom.idleTimeoutSecondsOrDefault() > 86_400) {
+            throw new ConfigException(at + "idle-timeout-seconds: " + dicom.idleTimeoutSeconds() + " must be 1 to 86400");
+        }
+        if (dicom.maxWaitingConnectionsOrDefault() < 1 || dicom.maxWaitingConnectionsOrDefault() > 100_000) {
+            throw new ConfigException(at + "max-waiting-connections: " + dicom.maxWaitingConnections()
+                    + " must be 1 to 100000");
+        }
         for (String ae : dicom.allowedCallingAeTitlesOrEmpty()) {
             if (ae == null || !ae.matches(AE_TITLE_PATTERN)) {
                 throw new ConfigException(at + "allowed-calling-ae-titles: '" + ae + "' is not an AE title");

@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * The DICOM receiver: AE title, address and port, how many associations at once, and which
- * calling AE titles may send (empty or missing: any). Missing keys take the defaults.
+ * calling AE titles may send (empty or missing: any); how long a new connection may stay silent
+ * (ARTIM), how long an association may stay idle, and how many silent new connections may wait at
+ * once. Missing keys take the defaults.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DicomConfig(
@@ -16,14 +18,20 @@ public record DicomConfig(
         @JsonProperty("bind-address") String bindAddress,
         @JsonProperty("port") Integer port,
         @JsonProperty("max-associations") Integer maxAssociations,
-        @JsonProperty("allowed-calling-ae-titles") List<String> allowedCallingAeTitles) {
+        @JsonProperty("allowed-calling-ae-titles") List<String> allowedCallingAeTitles,
+        @JsonProperty("artim-timeout-seconds") Integer artimTimeoutSeconds,
+        @JsonProperty("idle-timeout-seconds") Integer idleTimeoutSeconds,
+        @JsonProperty("max-waiting-connections") Integer maxWaitingConnections) {
 
     public static final String DEFAULT_AE_TITLE = "DEIDGW";
     public static final int DEFAULT_PORT = 11112;
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_MAX_ASSOCIATIONS = 50;
+    public static final int DEFAULT_ARTIM_TIMEOUT_SECONDS = 30;
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+    public static final int DEFAULT_MAX_WAITING_CONNECTIONS = 1000;
     public static final DicomConfig DEFAULT = new DicomConfig(DEFAULT_AE_TITLE, DEFAULT_BIND_ADDRESS, DEFAULT_PORT,
-            DEFAULT_MAX_ASSOCIATIONS, List.of());
+            DEFAULT_MAX_ASSOCIATIONS, List.of(), null, null, null);
 
     @JsonCreator
     public DicomConfig {
@@ -47,5 +55,57 @@ public record DicomConfig(
 
     public List<String> allowedCallingAeTitlesOrEmpty() {
         return allowedCallingAeTitles == null ? List.of() : allowedCallingAeTitles;
+    }
+
+    public int artimTimeoutSecondsOrDefault() {
+        return artimTimeoutSeconds == null ? DEFAULT_ARTIM_TIMEOUT_SECONDS : artimTimeoutSeconds;
+    }
+
+    public int idleTimeoutSecondsOrDefault() {
+        return idleTimeoutSeconds == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : idleTimeoutSeconds;
+    }
+
+    public int maxWaitingConnectionsOrDefault() {
+        return maxWaitingConnections == null ? DEFAULT_MAX_WAITING_CONNECTIONS : maxWaitingConnections;
+    }
+
+    public DicomConfig withAeTitle(String value) {
+        return new DicomConfig(value, bindAddress, port, maxAssociations, allowedCallingAeTitles, artimTimeoutSeconds,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withBindAddress(String value) {
+        return new DicomConfig(aeTitle, value, port, maxAssociations, allowedCallingAeTitles, artimTimeoutSeconds,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withPort(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, value, maxAssociations, allowedCallingAeTitles, artimTimeoutSeconds,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withMaxAssociations(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, port, value, allowedCallingAeTitles, artimTimeoutSeconds,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withAllowedCallingAeTitles(List<String> value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, value, artimTimeoutSeconds,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withArtimTimeoutSeconds(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, value,
+                idleTimeoutSeconds, maxWaitingConnections);
+    }
+
+    public DicomConfig withIdleTimeoutSeconds(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, artimTimeoutSeconds,
+                value, maxWaitingConnections);
+    }
+
+    public DicomConfig withMaxWaitingConnections(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, artimTimeoutSeconds,
+                idleTimeoutSeconds, value);
     }
 }

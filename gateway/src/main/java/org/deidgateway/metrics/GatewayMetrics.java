@@ -13,8 +13,10 @@ import java.util.function.ToDoubleFunction;
 /**
  * The gateway's meters, in one place so that names stay consistent: {@code deid_received_total},
  * {@code deid_processed_total}, {@code deid_quarantined_total}, {@code deid_forwarded_total} and
- * {@code deid_failed_total} (by stage), {@code deid_stage_seconds} (by stage), and gauges for the
- * work waiting.
+ * {@code deid_failed_total} (by stage), {@code deid_stage_seconds} (by stage), gauges for the
+ * work waiting; for the DICOM port {@code deid_dicom_accept_failures_total} (typically no file
+ * descriptor left), {@code deid_dicom_connections_dropped_total} (by reason) and the gauges
+ * {@code deid_dicom_connections_waiting} and {@code deid_dicom_associations_active}.
  */
 public final class GatewayMetrics {
 
@@ -23,6 +25,7 @@ public final class GatewayMetrics {
     private final Counter processed;
     private final Counter quarantined;
     private final Timer receiveTimer;
+    private final Counter acceptFailures;
     private final Timer processTimer;
 
     private GatewayMetrics(MeterRegistry registry) {
@@ -31,6 +34,8 @@ public final class GatewayMetrics {
         this.processed = Counter.builder("deid.processed").description("objects de-identified into the outbox").register(registry);
         this.quarantined = Counter.builder("deid.quarantined").description("objects held in the quarantine").register(registry);
         this.receiveTimer = stageTimer("receive");
+        this.acceptFailures = Counter.builder("deid.dicom.accept.failures")
+                .description("connections the DICOM port could not accept (typically no file descriptor left)").register(registry);
         this.processTimer = stageTimer("process");
     }
 
@@ -70,6 +75,19 @@ public final class GatewayMetrics {
     public void failed(String stage) {
         Counter.builder("deid.failed").description("objects refused or not delivered, by stage").tag("stage", stage)
                 .register(registry).increment();
+    }
+
+    public void acceptFailed() {
+        acceptFailures.increment();
+    }
+
+    /**
+     * A connection closed before it was served: {@code artim} (silent past the ARTIM timeout),
+     * {@code evicted} (oldest in a full waiting room), {@code busy} (every association taken).
+     */
+    public void connectionDropped(String reason) {
+        Counter.builder("deid.dicom.connections.dropped").description("connections closed before an association was served")
+                .tag("reason", reason).register(registry).increment();
     }
 
     public void forwarded(String destination, long nanos) {

@@ -164,9 +164,12 @@ public final class Processor {
         DicomObject object;
         try {
             object = DicomFiles.open(original);
-        } catch (DicomFileException | IOException e) {
+        } catch (DicomFileException e) {
             quarantine(row, original, "cannot be read: " + e.getMessage());
             return null;
+        } catch (IOException e) {
+            // no descriptor left, an I/O error: the object is fine, the moment is not
+            throw new StoreException("cannot read a received object now (" + e.getMessage() + ")", e);
         }
         // a person who released it from the quarantine has looked at the pixels
         var hold = row.released() ? java.util.Optional.<String>empty()

@@ -1,47 +1,69 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.net.PduEncoder;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The listening socket and a bounded pool of associations. Beyond the maximum a new peer gets an
- * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of a silent queue; a failure to accept
- * (for example no file descriptors left) is waited out, never fatal.
+ * The listening socket, a waiting room for new connections and a bounded pool of associations.
+ * A connection takes an association slot only once it has sent something: until then it waits
+ * in the {@link WaitingRoom}, so silent peers cannot starve real ones. A peer that speaks while
+ * every slot is taken gets an A-ASSOCIATE-RJ (transient, local limit exceeded) instead of a
+ * silent queue. A failure to accept (for example no file descriptor left) sheds the oldest
+ * waiting connections and is retried, never fatal.
  */
 public final class DicomListener implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DicomListener.class);
+    /**
+     * Connections the kernel completes before we accept them. They cost no descriptor of ours; a
+     * short queue under a burst means dropped handshakes that a PACS retries only a second later.
+     * Linux caps it at net.core.somaxconn (4096 by default since 5.4).
+     */
+    private static final int BACKLOG = 1024;
+    /** Short: the waiting room frees descriptors within a millisecond of being asked to. */
+    private static final long ACCEPT_RETRY_MILLIS = 10;
 
     private final ReceiverSettings settings;
     private final StoreService storage;
-    private final ServerSocket server;
+    private final GatewayMetrics metrics;
+    private final ServerSocketChannel server;
+    private final WaitingRoom waitingRoom;
     private final ExecutorService associations;
+    /** Associations being served; the pool's threads are not the bound, this count is. */
+    private final AtomicInteger active = new AtomicInteger();
     private final Thread acceptor;
     private volatile boolean running = true;
 
-    private DicomListener(ReceiverSettings settings, StoreService storage, ServerSocket server) {
+    private DicomListener(ReceiverSettings settings, StoreService storage, GatewayMetrics metrics, ServerSocketChannel server)
+            throws IOException {
         this.settings = settings;
         this.storage = storage;
+        this.metrics = metrics;
         this.server = server;
+        this.waitingRoom = new WaitingRoom(settings.maxWaitingConnections(), settings.artim(), this::handOff, metrics);
         AtomicInteger n = new AtomicInteger();
-        this.associations = new ThreadPoolExecutor(0, settings.maxAssociations(), 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "dicom-association-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.associations = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "dicom-association-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.acceptor = new Thread(this::acceptLoop, "dicom-listener");
         this.acceptor.setDaemon(true);
     }
@@ -53,51 +75,128 @@ public final class DicomListener implements AutoCloseable {
 
     /** A receiver that also stores, through {@code storage} (null: C-ECHO only). */
     public static DicomListener start(ReceiverSettings settings, StoreService storage) throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 128);
-        DicomListener listener = new DicomListener(settings, storage, server);
+        return start(settings, storage, GatewayMetrics.inMemory());
+    }
+
+    /** As above, counting refused connections and failed accepts in {@code metrics}. */
+    public static DicomListener start(ReceiverSettings settings, StoreService storage, GatewayMetrics metrics)
+            throws IOException {
+        warnIfFewDescriptors(settings);
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), BACKLOG);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        DicomListener listener = new DicomListener(settings, storage, metrics, server);
+        metrics.gauge("deid.dicom.connections.waiting", "new connections that have not sent anything yet",
+                listener.waitingRoom::size);
+        metrics.gauge("deid.dicom.associations.active", "associations being served", listener.active::get);
+        listener.waitingRoom.start();
         listener.acceptor.start();
         return listener;
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.socket().getLocalPort();
     }
 
     public boolean listening() {
-        return running && !server.isClosed() && acceptor.isAlive();
+        return running && server.isOpen() && acceptor.isAlive() && waitingRoom.running();
     }
 
     private void acceptLoop() {
+        AcceptFailures failures = new AcceptFailures(metrics);
         while (running) {
-            Socket socket;
+            SocketChannel channel;
             try {
-                socket = server.accept();
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
             } catch (IOException e) {
                 if (!running) {
                     return;
                 }
-                // typically "too many open files": back off and keep listening
-                LOG.warnf("cannot accept a connection (%s); retrying", e.getMessage());
-                sleepQuietly(100);
+                // typically "too many open files": free some descriptors, back off, keep listening
+                failures.failed(e);
+                waitingRoom.shed();
+                sleepQuietly(ACCEPT_RETRY_MILLIS);
                 continue;
             }
-            try {
-                associations.execute(new AssociationHandler(socket, settings, storage));
-            } catch (RejectedExecutionException e) {
-                rejectBusy(socket);
+            failures.succeeded();
+            waitingRoom.admit(channel);
+        }
+    }
+
+    /** Called by the waiting room for a connection that has sent something; the channel is still non-blocking. */
+    private void handOff(SocketChannel channel) {
+        if (active.incrementAndGet() > settings.maxAssociations()) {
+            active.decrementAndGet();
+            metrics.connectionDropped("busy");
+            rejectBusy(channel);
+            return;
+        }
+        try {
+            channel.configureBlocking(true);
+            // the plain blocking socket the association is served on (and TLS may be layered on)
+            Socket socket = channel.socket();
+            associations.execute(() -> {
+                try {
+                    new AssociationHandler(socket, settings, storage).run();
+                } finally {
+                    active.decrementAndGet();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            active.decrementAndGet();
+            closeQuietly(channel);
+            if (running) {
+                LOG.errorf("cannot start serving a connection: %s", e.toString());
             }
         }
     }
 
-    private static void rejectBusy(Socket socket) {
-        try (socket) {
-            socket.setSoTimeout(1000);
-            socket.getOutputStream().write(PduEncoder.associateReject(2, 3, 2));
-            socket.getOutputStream().flush();
+    /**
+     * Answers A-ASSOCIATE-RJ (transient, local limit exceeded). What the peer already sent is read
+     * first: closing with unread input would reset the connection and could destroy the answer.
+     */
+    private static void rejectBusy(SocketChannel channel) {
+        try (channel) {
+            ByteBuffer sink = ByteBuffer.allocate(16 * 1024);
+            for (int i = 0; i < 4 && channel.read(sink.clear()) > 0; i++) {
+                // at most 64 KiB, the largest association request we take
+            }
+            channel.write(ByteBuffer.wrap(PduEncoder.associateReject(2, 3, 2)));
         } catch (IOException ignored) {
             // the peer is told by the closed connection instead
+        }
+    }
+
+    /**
+     * Warns at start when the process may run out of descriptors before the configured limits are
+     * reached: each waiting connection holds one, each association up to three (its socket, its
+     * spool file, and the file read back), and the process itself about 70 (jars, database, logs).
+     */
+    private static void warnIfFewDescriptors(ReceiverSettings settings) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long limit = os.getMaxFileDescriptorCount();
+            long wanted = settings.maxWaitingConnections() + 3L * settings.maxAssociations() + 100;
+            if (limit < wanted) {
+                LOG.warnf("the open-file limit (%d) is below what %d waiting connections and %d associations may need"
+                        + " (about %d); raise it (ulimit -n, systemd LimitNOFILE) or lower dicom.max-waiting-connections."
+                        + " When descriptors run out, the oldest waiting connections are closed", limit,
+                        settings.maxWaitingConnections(), settings.maxAssociations(), wanted);
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the descriptor is released all the same
         }
     }
 
@@ -117,6 +216,7 @@ public final class DicomListener implements AutoCloseable {
         } catch (IOException ignored) {
             // closing a listening socket; nothing to keep
         }
+        waitingRoom.close();
         associations.shutdownNow();
     }
 }

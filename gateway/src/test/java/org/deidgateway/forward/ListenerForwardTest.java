@@ -53,8 +53,10 @@ class ListenerForwardTest {
     @Test
     void aBusyReceiverIsATransientRejection() throws Exception {
         listener = start(1, Duration.ofSeconds(5));
-        // a silent connection takes the only association slot until the ARTIM timer ends it
-        try (Socket silent = new Socket("127.0.0.1", listener.port())) {
+        // a peer that began an association request and stalled takes the only slot until ARTIM ends it
+        // (one that sends nothing takes none)
+        try (Socket stalled = new Socket("127.0.0.1", listener.port())) {
+            stalled.getOutputStream().write(new byte[] {0x01, 0, 0, 0});
             Thread.sleep(200);
             try (DicomStoreClient client = new DicomStoreClient(destination("DEIDGW"))) {
                 ForwardException e = assertThrows(ForwardException.class, client::echo);
