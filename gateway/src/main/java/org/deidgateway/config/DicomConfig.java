@@ -7,8 +7,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * The DICOM receiver: AE title, address and port, how many associations at once, and which
- * calling AE titles may send (empty or missing: any). Missing keys take the defaults.
+ * The DICOM receiver: AE title, address and port, how many associations at once, which calling AE
+ * titles may send and from which source addresses (IP literals or CIDR blocks; empty or missing:
+ * any), and TLS. Missing keys take the defaults.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DicomConfig(
@@ -16,17 +17,24 @@ public record DicomConfig(
         @JsonProperty("bind-address") String bindAddress,
         @JsonProperty("port") Integer port,
         @JsonProperty("max-associations") Integer maxAssociations,
-        @JsonProperty("allowed-calling-ae-titles") List<String> allowedCallingAeTitles) {
+        @JsonProperty("allowed-calling-ae-titles") List<String> allowedCallingAeTitles,
+        @JsonProperty("allowed-source-addresses") List<String> allowedSourceAddresses,
+        @JsonProperty("tls") DicomTlsConfig tls) {
 
     public static final String DEFAULT_AE_TITLE = "DEIDGW";
     public static final int DEFAULT_PORT = 11112;
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_MAX_ASSOCIATIONS = 50;
     public static final DicomConfig DEFAULT = new DicomConfig(DEFAULT_AE_TITLE, DEFAULT_BIND_ADDRESS, DEFAULT_PORT,
-            DEFAULT_MAX_ASSOCIATIONS, List.of());
+            DEFAULT_MAX_ASSOCIATIONS, List.of(), List.of(), DicomTlsConfig.DEFAULT);
 
     @JsonCreator
     public DicomConfig {
+    }
+
+    public DicomConfig(String aeTitle, String bindAddress, Integer port, Integer maxAssociations,
+                       List<String> allowedCallingAeTitles) {
+        this(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, null, null);
     }
 
     public String aeTitleOrDefault() {
@@ -47,5 +55,41 @@ public record DicomConfig(
 
     public List<String> allowedCallingAeTitlesOrEmpty() {
         return allowedCallingAeTitles == null ? List.of() : allowedCallingAeTitles;
+    }
+
+    public List<String> allowedSourceAddressesOrEmpty() {
+        return allowedSourceAddresses == null ? List.of() : allowedSourceAddresses;
+    }
+
+    public DicomTlsConfig tlsOrDefault() {
+        return tls == null ? DicomTlsConfig.DEFAULT : tls;
+    }
+
+    public DicomConfig withAeTitle(String value) {
+        return new DicomConfig(value, bindAddress, port, maxAssociations, allowedCallingAeTitles, allowedSourceAddresses, tls);
+    }
+
+    public DicomConfig withBindAddress(String value) {
+        return new DicomConfig(aeTitle, value, port, maxAssociations, allowedCallingAeTitles, allowedSourceAddresses, tls);
+    }
+
+    public DicomConfig withPort(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, value, maxAssociations, allowedCallingAeTitles, allowedSourceAddresses, tls);
+    }
+
+    public DicomConfig withMaxAssociations(Integer value) {
+        return new DicomConfig(aeTitle, bindAddress, port, value, allowedCallingAeTitles, allowedSourceAddresses, tls);
+    }
+
+    public DicomConfig withAllowedCallingAeTitles(List<String> value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, value, allowedSourceAddresses, tls);
+    }
+
+    public DicomConfig withAllowedSourceAddresses(List<String> value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, value, tls);
+    }
+
+    public DicomConfig withTls(DicomTlsConfig value) {
+        return new DicomConfig(aeTitle, bindAddress, port, maxAssociations, allowedCallingAeTitles, allowedSourceAddresses, value);
     }
 }
