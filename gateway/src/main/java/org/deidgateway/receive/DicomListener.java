@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The listening socket and a bounded pool of associations. Beyond the maximum a new peer gets an
  * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of a silent queue; a failure to accept
- * (for example no file descriptors left) is waited out, never fatal.
+ * (for example no file descriptors left) is waited out, never fatal. The accept loop does nothing
+ * that waits on a peer: a source address outside the allow-list is closed at once, and a TLS
+ * handshake runs on the association's own thread.
  */
 public final class DicomListener implements AutoCloseable {
 
@@ -83,6 +85,12 @@ public final class DicomListener implements AutoCloseable {
                 sleepQuietly(100);
                 continue;
             }
+            InetAddress source = socket.getInetAddress();
+            if (!settings.allowedSources().admits(source)) {
+                LOG.infof("refused a connection from %s: not in dicom.allowed-source-addresses", source.getHostAddress());
+                closeQuietly(socket);
+                continue;
+            }
             try {
                 associations.execute(new AssociationHandler(socket, settings, storage));
             } catch (RejectedExecutionException e) {
@@ -91,13 +99,28 @@ public final class DicomListener implements AutoCloseable {
         }
     }
 
-    private static void rejectBusy(Socket socket) {
+    private void rejectBusy(Socket socket) {
+        if (settings.tls() != null) {
+            // an A-ASSOCIATE-RJ would need a handshake first, which this thread must not wait for
+            LOG.infof("refused a TLS connection from %s: all %d associations in use", socket.getInetAddress().getHostAddress(),
+                    settings.maxAssociations());
+            closeQuietly(socket);
+            return;
+        }
         try (socket) {
             socket.setSoTimeout(1000);
             socket.getOutputStream().write(PduEncoder.associateReject(2, 3, 2));
             socket.getOutputStream().flush();
         } catch (IOException ignored) {
             // the peer is told by the closed connection instead
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing was exchanged; the peer sees the connection end
         }
     }
 

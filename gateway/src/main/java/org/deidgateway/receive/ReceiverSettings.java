@@ -1,20 +1,43 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.tls.ListenerTls;
+
 import java.time.Duration;
 import java.util.Set;
 
 /**
  * How the receiver listens and what it allows. {@code artim} bounds the wait for an association
- * request (and for the close after release); {@code idle} the silence inside an association.
- * An empty allow-list admits every calling AE title.
+ * request (and for the TLS handshake before it, and the close after release); {@code idle} the
+ * silence inside an association. An empty allow-list admits every calling AE title. {@code tls}
+ * null: plain TCP.
  */
 public record ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim,
                                Duration idle, int maxPduLength, Set<String> allowedCallingAeTitles,
-                               Set<String> projectAeTitles) {
+                               Set<String> projectAeTitles, SourceAddressFilter allowedSources, ListenerTls tls) {
+
+    public ReceiverSettings {
+        allowedSources = allowedSources == null ? SourceAddressFilter.ANY : allowedSources;
+    }
 
     public ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim, Duration idle,
                             int maxPduLength, Set<String> allowedCallingAeTitles) {
-        this(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength, allowedCallingAeTitles, Set.of());
+        this(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength, allowedCallingAeTitles, Set.of(), null, null);
+    }
+
+    public ReceiverSettings(String aeTitle, String bindAddress, int port, int maxAssociations, Duration artim, Duration idle,
+                            int maxPduLength, Set<String> allowedCallingAeTitles, Set<String> projectAeTitles) {
+        this(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength, allowedCallingAeTitles, projectAeTitles,
+                null, null);
+    }
+
+    public ReceiverSettings withAllowedSources(SourceAddressFilter filter) {
+        return new ReceiverSettings(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength,
+                allowedCallingAeTitles, projectAeTitles, filter, tls);
+    }
+
+    public ReceiverSettings withTls(ListenerTls listenerTls) {
+        return new ReceiverSettings(aeTitle, bindAddress, port, maxAssociations, artim, idle, maxPduLength,
+                allowedCallingAeTitles, projectAeTitles, allowedSources, listenerTls);
     }
 
     /** Whether an association request may call this AE title: the gateway's own, or a project's. */
@@ -29,6 +52,6 @@ public record ReceiverSettings(String aeTitle, String bindAddress, int port, int
 
     public static ReceiverSettings defaults(String bindAddress, int port) {
         return new ReceiverSettings(DEFAULT_AE_TITLE, bindAddress, port, 50, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                DEFAULT_MAX_PDU_LENGTH, Set.of(), Set.of());
+                DEFAULT_MAX_PDU_LENGTH, Set.of(), Set.of(), null, null);
     }
 }
