@@ -12,6 +12,8 @@ import org.deidgateway.net.PduEncoder;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
 import org.deidgateway.net.PresentationDataValue;
 import org.deidgateway.net.ProtocolException;
+import org.deidgateway.tls.HandshakeFailure;
+import org.deidgateway.tls.TlsSockets;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +29,10 @@ import java.util.List;
 /**
  * One association we requested, from the A-ASSOCIATE-RQ to the release or abort. Any failure
  * ends it (with an A-ABORT when the peer may still listen), because after a half-sent message
- * neither side knows where the other stands; {@link #isOpen()} then turns false.
+ * neither side knows where the other stands; {@link #isOpen()} then turns false. Over TLS the
+ * handshake comes between connecting and the request; only an orderly release closes the TLS
+ * session with its closing alert, every other end closes the plain connection under it, which
+ * cannot block on a peer that stopped reading.
  */
 final class Association implements AutoCloseable {
 
@@ -40,7 +45,10 @@ final class Association implements AutoCloseable {
     private static final long IDLE_CHECK_AFTER_NANOS = 1_000_000_000L;
 
     private final Destination destination;
+    /** What DICOM is read from and written to: the TLS socket, or the plain one. */
     private final Socket socket;
+    /** The TCP connection itself. */
+    private final Socket plain;
     private final InputStream in;
     private final WriteDeadline out;
     private AssociateAccept accept;
@@ -48,11 +56,12 @@ final class Association implements AutoCloseable {
     private boolean open;
     private long lastUse = System.nanoTime();
 
-    private Association(Destination destination, Socket socket) throws IOException {
+    private Association(Destination destination, Socket socket, Socket plain) throws IOException {
         this.destination = destination;
         this.socket = socket;
+        this.plain = plain;
         this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = new WriteDeadline(socket, destination.responseTimeout().toMillis());
+        this.out = new WriteDeadline(socket, plain, destination.responseTimeout().toMillis());
     }
 
     /** Connects and negotiates; returns only an established association. */
@@ -69,9 +78,19 @@ final class Association implements AutoCloseable {
             closeQuietly(socket);
             throw connectFailure(destination, e);
         }
+        Socket channel = socket;
+        if (destination.tls() != null) {
+            try {
+                channel = TlsSockets.connect(destination.tls(), socket, destination.host(), destination.port(),
+                        destination.responseTimeout());
+            } catch (IOException e) {
+                closeQuietly(socket);
+                throw tlsFailure(destination, e);
+            }
+        }
         Association association;
         try {
-            association = new Association(destination, socket);
+            association = new Association(destination, channel, socket);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new ForwardException("cannot use the connection to " + destination.address() + ": " + e.getMessage(), false, e);
@@ -93,12 +112,12 @@ final class Association implements AutoCloseable {
                 case Pdu.ASSOCIATE_AC -> accepted(AssociateAccept.parse(pdu.body()));
                 case Pdu.ASSOCIATE_RJ -> {
                     AssociateReject reject = AssociateReject.parse(pdu.body());
-                    closeQuietly(socket);
+                    disconnect();
                     throw ForwardException.associationRejected(destination.address() + " (called AE title "
                             + destination.calledAeTitle() + ") " + reject.describe(), reject.permanent());
                 }
                 case Pdu.ABORT -> {
-                    closeQuietly(socket);
+                    disconnect();
                     throw new ForwardException(destination.address() + " " + Abort.parse(pdu.body()).describe()
                             + " during association negotiation", false);
                 }
@@ -208,7 +227,7 @@ final class Association implements AutoCloseable {
                     }
                     case Pdu.ABORT -> {
                         open = false;
-                        closeQuietly(socket);
+                        disconnect();
                         throw new ForwardException(destination.address() + " " + Abort.parse(pdu.body()).describe(), false);
                     }
                     default -> throw new ProtocolException("PDU type " + pdu.type() + " while waiting for a response",
@@ -259,7 +278,9 @@ final class Association implements AutoCloseable {
         } catch (IOException | ProtocolException ignored) {
             // see above: nothing is lost
         } finally {
+            // the orderly end: over TLS this sends the closing alert
             closeQuietly(socket);
+            closeQuietly(plain);
         }
     }
 
@@ -272,7 +293,7 @@ final class Association implements AutoCloseable {
         } catch (IOException ignored) {
             // the connection may be gone already; closing is all that is left
         } finally {
-            closeQuietly(socket);
+            disconnect();
         }
     }
 
@@ -289,12 +310,18 @@ final class Association implements AutoCloseable {
         } catch (IOException ignored) {
             // the abort is a courtesy; the connection is closed next anyway
         }
-        closeQuietly(socket);
+        disconnect();
         // a peer that breaks the protocol does so whatever we send: not the object's fault
         return new ForwardException(destination.address() + " broke the DICOM protocol: " + e.getMessage(), false, e);
     }
 
     private ForwardException ioFailure(String when, IOException e) {
+        if (HandshakeFailure.isTls(e)) {
+            // TLS 1.3 finishes the client's handshake before the server checks its certificate: a refusal arrives here
+            open = false;
+            disconnect();
+            return tlsFailure(destination, e);
+        }
         boolean timedOut = e instanceof SocketTimeoutException || out.expired();
         String why = timedOut ? "no progress within " + destination.responseTimeout().toSeconds() + " s" : e.getMessage();
         if (!timedOut && !socket.isClosed()) {
@@ -319,8 +346,24 @@ final class Association implements AutoCloseable {
 
     private ForwardException fail(String what, boolean permanent, Throwable cause) {
         open = false;
-        closeQuietly(socket);
+        disconnect();
         return new ForwardException(destination.address() + ": " + what, permanent, cause);
+    }
+
+    /** Ends the connection without waiting for the peer: the plain socket first, so the TLS one cannot block. */
+    private void disconnect() {
+        closeQuietly(plain);
+        closeQuietly(socket);
+    }
+
+    private static ForwardException tlsFailure(Destination destination, IOException e) {
+        HandshakeFailure failure = HandshakeFailure.of(e);
+        String message = destination.address() + ": TLS handshake failed: " + failure.description();
+        if (failure.configurationError()) {
+            return ForwardException.configurationError(message + ". This is a configuration error, not a fault of the object",
+                    e);
+        }
+        return new ForwardException(message, false, e);
     }
 
     private static ForwardException connectFailure(Destination destination, IOException e) {

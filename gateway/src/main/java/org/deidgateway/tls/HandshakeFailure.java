@@ -2,6 +2,7 @@ package org.deidgateway.tls;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Set;
 
@@ -30,6 +31,13 @@ public record HandshakeFailure(boolean configurationError, String description) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UntrustedCertificateException untrusted) {
                 return new HandshakeFailure(true, untrusted.getMessage());
+            }
+            if (t instanceof ClientCertificateRequests.Refused refused) {
+                return new HandshakeFailure(true, refused.presented
+                        ? "the peer asked for the gateway's certificate and then closed the connection: it does not accept "
+                        + "it; the peer must trust the certificate that deid tls export-cert prints"
+                        : "the peer asked for a client certificate and closed the connection, and the gateway has none; "
+                        + "create one with deid tls generate (or import one) and have the peer trust it");
             }
             if (t instanceof SocketTimeoutException timeout) {
                 return new HandshakeFailure(false, "no answer in time during the TLS handshake (" + timeout.getMessage() + ")");
@@ -61,9 +69,10 @@ public record HandshakeFailure(boolean configurationError, String description) {
         if (message.contains("Unsupported or unrecognized SSL message") || message.contains("plaintext connection")) {
             return new HandshakeFailure(true, "the peer does not speak TLS on this port (plain DICOM on one side, TLS on the other)");
         }
-        if (e instanceof EOFException || e.getCause() instanceof EOFException || message.contains("terminated the handshake")) {
-            return new HandshakeFailure(false, "the connection closed during the TLS handshake (the peer may not speak TLS "
-                    + "on this port, or may refuse the gateway's certificate without saying so)");
+        if (e instanceof EOFException || e.getCause() instanceof EOFException || e instanceof SocketException
+                || e.getCause() instanceof SocketException || message.contains("terminated the handshake")) {
+            return new HandshakeFailure(false, "the connection broke during the TLS handshake (" + message + "): the peer "
+                    + "may not speak TLS on this port (a plain DICOM port?), or may refuse the gateway without saying why");
         }
         return new HandshakeFailure(false, "TLS failed: " + message);
     }

@@ -8,6 +8,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -108,7 +109,7 @@ public final class TlsMaterial {
 
     private KeyManager[] keyManagers() throws GeneralSecurityException, IOException {
         if (key == null) {
-            return new KeyManager[0];
+            return new KeyManager[] {new ClientCertificateRequests.Recording(null)};
         }
         // an in-memory store holding the TLS key alone: the key manager never sees the project secrets
         char[] password = "in-memory".toCharArray();
@@ -117,7 +118,12 @@ public final class TlsMaterial {
         store.setKeyEntry("tls", key, password, chain);
         KeyManagerFactory factory = KeyManagerFactory.getInstance("PKIX");
         factory.init(store, password);
-        return factory.getKeyManagers();
+        for (KeyManager manager : factory.getKeyManagers()) {
+            if (manager instanceof X509ExtendedKeyManager keys) {
+                return new KeyManager[] {new ClientCertificateRequests.Recording(keys)};
+            }
+        }
+        throw new GeneralSecurityException("the Java runtime has no X.509 key manager");
     }
 
     private X509ExtendedTrustManager trustManager() throws GeneralSecurityException, IOException {

@@ -42,7 +42,18 @@ public final class TlsSockets {
             throws IOException {
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(connected, host, port, true);
         TlsPolicy.applyClient(tls, context);
-        handshake(tls, connected, limit);
+        ClientCertificateRequests.reset();
+        try {
+            handshake(tls, connected, limit);
+        } catch (IOException e) {
+            ClientCertificateRequests.Request request = ClientCertificateRequests.last();
+            if (request != ClientCertificateRequests.Request.NONE && connectionBroke(e)) {
+                throw new ClientCertificateRequests.Refused(request == ClientCertificateRequests.Request.ANSWERED, e);
+            }
+            throw e;
+        } finally {
+            ClientCertificateRequests.reset();
+        }
         return tls;
     }
 
@@ -65,6 +76,22 @@ public final class TlsSockets {
         if (expired.get()) {
             throw timedOut(limit, null);
         }
+    }
+
+    /** A broken or closed connection, rather than a verdict the handshake reported in its own words. */
+    private static boolean connectionBroke(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof SocketTimeoutException || message.contains("Received fatal alert")) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UntrustedCertificateException) {
+                return false;
+            }
+        }
+        return e instanceof java.net.SocketException || e instanceof java.io.EOFException
+                || e.getCause() instanceof java.net.SocketException || e.getCause() instanceof java.io.EOFException
+                || message.contains("terminated the handshake");
     }
 
     private static SocketTimeoutException timedOut(Duration limit, IOException cause) {
