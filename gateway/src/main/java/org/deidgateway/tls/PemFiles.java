@@ -3,8 +3,8 @@ package org.deidgateway.tls;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -33,6 +33,14 @@ import java.util.List;
  * encryption) or not. Only PEM: a DER or PKCS#12 file is refused with a hint at openssl.
  */
 public final class PemFiles {
+
+    /**
+     * BouncyCastle's decryptors name ciphers as only its own provider does; it is handed to them
+     * directly rather than installed for the whole JVM, where it would change what JSSE picks.
+     */
+    private static final class Provider {
+        static final BouncyCastleProvider INSTANCE = new BouncyCastleProvider();
+    }
 
     /** Where the passphrase of an encrypted key comes from; asked only if the key is encrypted. */
     public interface Passphrase {
@@ -76,14 +84,20 @@ public final class PemFiles {
                     keys.add(converter.getKeyPair(pair).getPrivate());
                 } else if (item instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     keys.add(converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().build(passphrase.get()))));
+                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Provider.INSTANCE).build(passphrase.get()))));
                 } else if (item instanceof PEMEncryptedKeyPair encrypted) {
-                    keys.add(converter.getKeyPair(encrypted.decryptKeyPair(
-                            new JcePEMDecryptorProviderBuilder().build(passphrase.get()))).getPrivate());
+                    PEMKeyPair decrypted;
+                    try {
+                        decrypted = encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(Provider.INSTANCE)
+                                .build(passphrase.get()));
+                    } catch (IOException e) {
+                        throw cannotDecrypt(file, e);
+                    }
+                    keys.add(converter.getKeyPair(decrypted).getPrivate());
                 }
             }
-        } catch (PKCSException | PEMException e) {
-            throw new TlsException(file + ": cannot decrypt the private key (wrong passphrase?)", e);
+        } catch (PKCSException e) {
+            throw cannotDecrypt(file, e);
         } catch (IOException | OperatorCreationException e) {
             throw unreadable(file, "private key", e);
         }
@@ -104,6 +118,10 @@ public final class PemFiles {
             throw new IllegalStateException("writing PEM into memory", e);
         }
         return text.toString();
+    }
+
+    private static TlsException cannotDecrypt(Path file, Exception e) {
+        return new TlsException(file + ": cannot decrypt the private key (wrong passphrase?): " + e.getMessage(), e);
     }
 
     private static TlsException unreadable(Path file, String what, Exception e) {
