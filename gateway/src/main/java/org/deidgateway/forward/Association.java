@@ -13,17 +13,13 @@ import org.deidgateway.net.PduEncoder.AcceptedContext;
 import org.deidgateway.net.PresentationDataValue;
 import org.deidgateway.net.ProtocolException;
 import org.deidgateway.tls.HandshakeFailure;
-import org.deidgateway.tls.TlsSockets;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -68,31 +64,12 @@ final class Association implements AutoCloseable {
     static Association open(Destination destination, List<ProposedContext> contexts) throws ForwardException {
         byte[] request = AssociateRequestEncoder.encode(destination.calledAeTitle(), destination.callingAeTitle(), contexts,
                 OUR_MAX_PDU_LENGTH);
-        Socket socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(timeoutMillis(destination));
-            socket.connect(new InetSocketAddress(destination.host(), destination.port()),
-                    (int) Math.min(Integer.MAX_VALUE, destination.connectTimeout().toMillis()));
-        } catch (IOException e) {
-            closeQuietly(socket);
-            throw connectFailure(destination, e);
-        }
-        Socket channel = socket;
-        if (destination.tls() != null) {
-            try {
-                channel = TlsSockets.connect(destination.tls(), socket, destination.host(), destination.port(),
-                        destination.responseTimeout());
-            } catch (IOException e) {
-                closeQuietly(socket);
-                throw tlsFailure(destination, e);
-            }
-        }
+        PeerConnection connection = PeerConnection.open(destination);
         Association association;
         try {
-            association = new Association(destination, channel, socket);
+            association = new Association(destination, connection.socket(), connection.plain());
         } catch (IOException e) {
-            closeQuietly(socket);
+            closeQuietly(connection.plain());
             throw new ForwardException("cannot use the connection to " + destination.address() + ": " + e.getMessage(), false, e);
         }
         association.negotiate(request);
@@ -320,7 +297,7 @@ final class Association implements AutoCloseable {
             // TLS 1.3 finishes the client's handshake before the server checks its certificate: a refusal arrives here
             open = false;
             disconnect();
-            return tlsFailure(destination, e);
+            return PeerConnection.tlsFailure(destination, e);
         }
         boolean timedOut = e instanceof SocketTimeoutException || out.expired();
         String why = timedOut ? "no progress within " + destination.responseTimeout().toSeconds() + " s" : e.getMessage();
@@ -356,40 +333,12 @@ final class Association implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static ForwardException tlsFailure(Destination destination, IOException e) {
-        HandshakeFailure failure = HandshakeFailure.of(e);
-        String message = destination.address() + ": TLS handshake failed: " + failure.description();
-        if (failure.configurationError()) {
-            return ForwardException.configurationError(message + ". This is a configuration error, not a fault of the object",
-                    e);
-        }
-        return new ForwardException(message, false, e);
-    }
-
-    private static ForwardException connectFailure(Destination destination, IOException e) {
-        String why;
-        if (e instanceof ConnectException) {
-            why = "connection refused (nothing listening?)";
-        } else if (e instanceof SocketTimeoutException) {
-            why = "no connection within " + destination.connectTimeout().toSeconds() + " s";
-        } else if (e instanceof UnknownHostException) {
-            why = "unknown host";
-        } else {
-            why = e.getMessage();
-        }
-        return new ForwardException("cannot connect to " + destination.address() + ": " + why, false, e);
-    }
-
     private static int timeoutMillis(Destination destination) {
         return (int) Math.min(Integer.MAX_VALUE, destination.responseTimeout().toMillis());
     }
 
     private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to keep
-        }
+        PeerConnection.closeQuietly(socket);
     }
 
     /** Marks a failure to read our own file, so it is not blamed on the peer. */
