@@ -68,8 +68,9 @@ public record OwnCertificate(PrivateKey key, X509Certificate[] chain) {
         GeneralNames san = new GeneralNames(names.stream().map(OwnCertificate::generalName).toArray(GeneralName[]::new));
         try {
             KeyPair pair = keyPair(keyType);
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName)
-                    .addRDN(BCStyle.OU, "deid-gateway").build();
+            // most significant first, so that it reads CN=...,OU=deid-gateway as printed
+            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.OU, "deid-gateway")
+                    .addRDN(BCStyle.CN, commonName).build();
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, new SecureRandom()),
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(days))), subject,
