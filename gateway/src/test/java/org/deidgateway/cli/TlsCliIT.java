@@ -92,9 +92,30 @@ class TlsCliIT {
 
         String audit = DeidProcess.run(dir, Map.of(), "audit", "show", "--home", home.toString()).out();
         assertTrue(audit.contains("tls-certificate-generated") && audit.contains("tls-peer-trusted"), audit);
+        assertTrue(DeidProcess.run(dir, Map.of("DEID_PASSPHRASE", "tls-cli-passphrase-2"), "audit", "verify", "--home",
+                home.toString()).exit() == 0, "the audit trail and its checkpoint still verify");
         DeidProcess.Result folderTls = deid("destination", "add", "--home", home.toString(), "--name", "copy", "--folder",
                 dir.resolve("copy").toString(), "--tls");
         assertTrue(folderTls.exit() == 2 && folderTls.err().contains("--tls goes with --dicom"), folderTls.err());
+        // the hospital CA's certificate instead: its key encrypted, the chain given CA first
+        TestPki pki = TestPki.create(dir.resolve("pki"));
+        TestPki.Party issued = pki.issue("gw-issued", "DNS:gw.hospital.example");
+        Path encrypted = dir.resolve("gw-issued-encrypted.key");
+        TestPki.openssl(dir, "pkcs8", "-topk8", "-in", issued.key().toString(), "-v2", "aes-256-cbc", "-passout",
+                "pass:key-file-passphrase", "-out", encrypted.toString());
+        Path chain = Files.writeString(dir.resolve("chain.pem"), Files.readString(pki.ca.certificate())
+                + Files.readString(issued.certificate()));
+        Map<String, String> withKeyPassphrase = new HashMap<>(ENV);
+        withKeyPassphrase.put("DEID_PASSPHRASE", "tls-cli-passphrase-2");
+        DeidProcess.Result noKeyPassphrase = DeidProcess.run(dir, withKeyPassphrase, "tls", "import", "--home", home.toString(),
+                "--key", encrypted.toString(), "--cert", chain.toString(), "--replace");
+        assertTrue(noKeyPassphrase.exit() == 1 && noKeyPassphrase.err().contains("DEID_TLS_KEY_PASSPHRASE"), noKeyPassphrase.err());
+        withKeyPassphrase.put("DEID_TLS_KEY_PASSPHRASE", "key-file-passphrase");
+        DeidProcess.Result imported = DeidProcess.run(dir, withKeyPassphrase, "tls", "import", "--home", home.toString(),
+                "--key", encrypted.toString(), "--cert", chain.toString(), "--replace");
+        assertEquals(0, imported.exit(), imported.err());
+        assertTrue(imported.out().contains("chain of 2 certificate(s)") && imported.out().contains("issuer:    CN=Test Hospital CA"),
+                imported.out());
         String help = ok("tls", "--help").out();
         assertTrue(help.contains("tls.trusted.NAME") && help.contains("export-cert") && help.contains("untrust"), help);
     }
