@@ -72,8 +72,8 @@ class TlsListenerTest {
         assertEquals(0, echo.exit, echo.output);
         // without a certificate of its own (anonymous TLS): allowed while client certificates are not required
         assertEquals(0, dcmtk("echoscu", "+tla", "+cf", ca()).exit);
-        Run store = dcmtk("storescu", "+tls", sender.key().toString(), sender.certificate().toString(), "+cf", ca(),
-                TestData.pydicom("CT_small.dcm").toString());
+        Run store = dcmtk("storescu", List.of(TestData.pydicom("CT_small.dcm").toString()), "+tls", sender.key().toString(),
+                sender.certificate().toString(), "+cf", ca());
         assertEquals(0, store.exit, store.output);
         assertTrue(store.output.contains("Received Store Response (Success)"), store.output);
         assertEquals(1, intake.count(IntakeLog.STATE_RECEIVED), "the object arrived in the spool");
@@ -112,6 +112,22 @@ class TlsListenerTest {
     }
 
     @Test
+    void aFullTlsListenerClosesFurtherConnectionsAtOnceInsteadOfHandshakingOnTheAcceptThread() throws Exception {
+        start(false, null, 1);
+        try (Socket holder = new Socket("127.0.0.1", listener.port())) {
+            Thread.sleep(200); // the only association slot is taken, for ARTIM (2 s)
+            try (Socket extra = new Socket("127.0.0.1", listener.port())) {
+                extra.setSoTimeout(5000);
+                long started = System.nanoTime();
+                assertEquals(-1, extra.getInputStream().read(), "closed without a handshake");
+                assertTrue(System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(1000), "at once, not after ARTIM");
+            }
+        }
+        Thread.sleep(2500);
+        assertEquals(0, dcmtk("echoscu", "+tla", "+cf", ca()).exit, "served again once the slot is free");
+    }
+
+    @Test
     void aRequiredClientCertificateMustBePresentAndTrusted() throws Exception {
         start(true, null);
         Run anonymous = dcmtk("echoscu", "+tla", "+cf", ca());
@@ -123,7 +139,11 @@ class TlsListenerTest {
     }
 
     private void start(boolean requireClientCertificate, StoreService storage) throws Exception {
-        ReceiverSettings settings = new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 8, Duration.ofSeconds(2),
+        start(requireClientCertificate, storage, 8);
+    }
+
+    private void start(boolean requireClientCertificate, StoreService storage, int maxAssociations) throws Exception {
+        ReceiverSettings settings = new ReceiverSettings("DEIDGW", "127.0.0.1", 0, maxAssociations, Duration.ofSeconds(2),
                 Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of())
                 .withTls(gateway.material(Map.of("hospital-ca", pki.ca.x509())).listener(requireClientCertificate));
         listener = DicomListener.start(settings, storage);
@@ -137,12 +157,13 @@ class TlsListenerTest {
     }
 
     private Run dcmtk(String tool, String... options) throws Exception {
+        return dcmtk(tool, List.of(), options);
+    }
+
+    /** echoscu or storescu (with {@code files}) against the listener, calling DEIDGW. */
+    private Run dcmtk(String tool, List<String> files, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of(tool, "-v"));
         command.addAll(List.of(options));
-        List<String> files = new ArrayList<>();
-        if (tool.equals("storescu")) {
-            files.add(command.remove(command.size() - 1));
-        }
         command.addAll(List.of("-aec", "DEIDGW", "-to", "5", "-ta", "5", "-td", "5", "127.0.0.1",
                 Integer.toString(listener.port())));
         command.addAll(files);
