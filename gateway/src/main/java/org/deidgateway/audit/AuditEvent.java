@@ -17,7 +17,11 @@ public enum AuditEvent {
     CURATOR_KEYSTORE_WRONG_PASSPHRASE,
     KEYSTORE_PASSPHRASE_CHANGED,
     QUARANTINE_RELEASED,
-    QUARANTINE_DELETED;
+    QUARANTINE_DELETED,
+    TLS_CERTIFICATE_GENERATED,
+    TLS_CERTIFICATE_IMPORTED,
+    TLS_PEER_TRUSTED,
+    TLS_PEER_UNTRUSTED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

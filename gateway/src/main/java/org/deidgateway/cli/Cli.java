@@ -6,6 +6,7 @@ import org.deidgateway.keystore.KeystoreException;
 import org.deidgateway.profile.ProfileCatalog.ProfileException;
 import org.deidgateway.forward.ForwardException;
 import org.deidgateway.store.StoreException;
+import org.deidgateway.tls.TlsException;
 import org.deidgateway.vault.VaultException;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class Cli {
         } catch (CliException e) {
             return fail(e.getMessage(), e.exitCode());
         } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException | StoreException
-                 | VaultException | ForwardException e) {
+                 | VaultException | ForwardException | TlsException e) {
             return fail(e.getMessage(), CliException.FAILURE);
         } catch (IOException e) {
             // I/O messages name files and the OS reason, never dataset content.

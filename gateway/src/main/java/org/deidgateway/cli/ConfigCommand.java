@@ -2,9 +2,12 @@ package org.deidgateway.cli;
 
 import org.deidgateway.config.ConfigFile;
 import org.deidgateway.config.DicomConfig;
+import org.deidgateway.config.DicomTlsConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.MetricsConfig;
 import org.deidgateway.config.ReidentificationConfig;
+import org.deidgateway.tls.TlsConfigCheck;
+import org.deidgateway.tls.TlsMaterial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,9 +24,9 @@ import java.util.concurrent.Callable;
 final class ConfigCommand extends CommandGroup {
 
     static final List<String> SETTABLE = List.of("dicom.ae-title", "dicom.port", "dicom.bind-address",
-            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.artim-timeout-seconds",
-            "dicom.idle-timeout-seconds", "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port",
-            "metrics.bind-address");
+            "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
+            "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
+            "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address");
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
     static final class Show implements Callable<Integer> {
@@ -42,7 +45,9 @@ final class ConfigCommand extends CommandGroup {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check the configuration file; names the bad key and exits 1 if there is one.")
+            description = {"Check the configuration file; names the bad key and exits 1 if there is one.",
+                    "When TLS is used (dicom.tls.enabled, or a destination with tls: true), also checks that the gateway "
+                            + "keystore holds what it needs; that opens the keystore (passphrase from DEID_PASSPHRASE or a prompt)."})
     static final class Validate implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
         Path home;
@@ -51,7 +56,12 @@ final class ConfigCommand extends CommandGroup {
         public Integer call() {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
-                    System.out.println(access.layout.configFile() + ": valid");
+                    if (TlsConfigCheck.needed(access.config())) {
+                        TlsConfigCheck.check(access.layout.configFile(), access.config(), TlsMaterial.from(access.keystore()));
+                        System.out.println(access.layout.configFile() + ": valid, with the TLS certificates it needs");
+                    } else {
+                        System.out.println(access.layout.configFile() + ": valid");
+                    }
                     return 0;
                 }
             });
@@ -60,11 +70,14 @@ final class ConfigCommand extends CommandGroup {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Change one setting. Keys: dicom.ae-title, dicom.port, dicom.bind-address, dicom.max-associations, "
-                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), dicom.artim-timeout-seconds "
-                    + "(how long a new connection may stay silent), dicom.idle-timeout-seconds (silence inside an "
-                    + "association), dicom.max-waiting-connections (silent new connections held at once), "
-                    + "reidentification.four-eyes (true/false), "
-                    + "metrics.port (0: off), metrics.bind-address.",
+                    + "dicom.allowed-calling-ae-titles (comma-separated, empty for any), dicom.allowed-source-addresses "
+                    + "(comma-separated IP addresses or CIDR blocks such as 10.20.0.0/16, empty for any), dicom.tls.enabled "
+                    + "(true: the listener speaks TLS only; needs a certificate from deid tls generate or deid tls import), "
+                    + "dicom.tls.require-client-certificate (true: peers must present a certificate the keystore trusts, "
+                    + "see deid tls trust), dicom.artim-timeout-seconds (how long a new connection may stay silent), "
+                    + "dicom.idle-timeout-seconds (silence inside an association), dicom.max-waiting-connections (silent new "
+                    + "connections held at once), reidentification.four-eyes (true/false), metrics.port (0: off), "
+                    + "metrics.bind-address.",
                     "A running gateway picks the change up at its next start."})
     static final class Set implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
@@ -80,13 +93,18 @@ final class ConfigCommand extends CommandGroup {
                 HomeAccess access = HomeAccess.open(home);
                 GatewayConfig config = access.config();
                 DicomConfig d = config.dicomOrDefault();
+                DicomTlsConfig tls = d.tlsOrDefault();
                 GatewayConfig changed = switch (key) {
                     case "dicom.ae-title" -> config.withDicom(d.withAeTitle(value));
                     case "dicom.bind-address" -> config.withDicom(d.withBindAddress(value));
                     case "dicom.port" -> config.withDicom(d.withPort(integer(value)));
                     case "dicom.max-associations" -> config.withDicom(d.withMaxAssociations(integer(value)));
-                    case "dicom.allowed-calling-ae-titles" -> config.withDicom(d.withAllowedCallingAeTitles(value.isBlank()
-                            ? List.of() : Arrays.stream(value.split(",")).map(String::strip).toList()));
+                    case "dicom.allowed-calling-ae-titles" -> config.withDicom(d.withAllowedCallingAeTitles(list(value)));
+                    case "dicom.allowed-source-addresses" -> config.withDicom(d.withAllowedSourceAddresses(list(value)));
+                    case "dicom.tls.enabled" -> config.withDicom(d.withTls(new DicomTlsConfig(bool(value),
+                            tls.requireClientCertificate())));
+                    case "dicom.tls.require-client-certificate" -> config.withDicom(d.withTls(new DicomTlsConfig(tls.enabled(),
+                            bool(value))));
                     case "dicom.artim-timeout-seconds" -> config.withDicom(d.withArtimTimeoutSeconds(integer(value)));
                     case "dicom.idle-timeout-seconds" -> config.withDicom(d.withIdleTimeoutSeconds(integer(value)));
                     case "dicom.max-waiting-connections" -> config.withDicom(d.withMaxWaitingConnections(integer(value)));
@@ -105,8 +123,16 @@ final class ConfigCommand extends CommandGroup {
                     reopened.database();
                 }
                 System.out.println(key + " = " + value);
+                if (key.startsWith("dicom.tls.") && TlsConfigCheck.needed(changed)) {
+                    System.out.println("check that the keystore has the certificates this needs with: deid config validate --home "
+                            + home);
+                }
                 return 0;
             });
+        }
+
+        private static List<String> list(String value) {
+            return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::strip).toList();
         }
 
         private int integer(String s) throws CliException {

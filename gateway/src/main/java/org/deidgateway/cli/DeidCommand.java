@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         subcommands = {InitCommand.class, ServeCommand.class, ConfigCommand.class, DestinationCommand.class,
                 EchoCommand.class, QueueCommand.class, QuarantineCommand.class,
                 DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
-                AuditCommand.class, KeystoreCommand.class, ProfileCommand.class, BenchCommand.class})
+                AuditCommand.class, KeystoreCommand.class, TlsCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {
 
     @Spec

@@ -26,6 +26,10 @@ final class DestinationCommand extends CommandGroup {
         String name;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
+        @Option(names = "--tls", description = "With --dicom: associate over TLS (1.3 or 1.2). The peer's certificate must "
+                + "chain to one the gateway keystore trusts (deid tls trust) and name the host in AE@HOST:PORT; the "
+                + "gateway's own certificate (deid tls generate or import) is presented if the peer asks for one.")
+        boolean tls;
 
         static final class Target {
             @Option(names = "--folder", paramLabel = "PATH", description = "A folder (PSEUDONYM/STUDY/SERIES/SOP.dcm inside).")
@@ -55,11 +59,19 @@ final class DestinationCommand extends CommandGroup {
                 if (config.destinationsOrEmpty().stream().anyMatch(d -> d.name().equals(name))) {
                     throw new CliException("a destination named '" + name + "' exists already", CliException.FAILURE);
                 }
+                if (tls && target.dicom == null) {
+                    throw new CliException("--tls goes with --dicom" + (target.stowRs != null
+                            ? "; a STOW-RS destination uses TLS through an https:// URL" : ""));
+                }
                 List<DestinationConfig> all = new ArrayList<>(config.destinationsOrEmpty());
                 all.add(new DestinationConfig(name, target.folder == null ? null : target.folder.toAbsolutePath().toString(),
-                        target.dicom, target.stowRs, auth, authEnv));
+                        target.dicom, target.stowRs, auth, authEnv, tls ? Boolean.TRUE : null));
                 save(access, config.withDestinations(all), home);
-                System.out.println("added destination " + name);
+                System.out.println("added destination " + name + (tls ? " (TLS)" : ""));
+                if (tls) {
+                    System.out.println("the gateway must trust its certificate: deid tls trust --home " + home
+                            + " --name " + name + " --cert PEER.pem (check with: deid config validate --home " + home + ")");
+                }
                 return 0;
             });
         }
@@ -75,7 +87,7 @@ final class DestinationCommand extends CommandGroup {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
                     for (DestinationConfig d : access.config().destinationsOrEmpty()) {
-                        System.out.printf("%-20s %-8s %s%n", d.name(), d.kind(), d.target());
+                        System.out.printf("%-20s %-8s %s%s%n", d.name(), d.kind(), d.target(), d.tlsOrFalse() ? " (TLS)" : "");
                     }
                     if (access.config().destinationsOrEmpty().isEmpty()) {
                         System.out.println("no destinations; add one with: deid destination add --home " + home

@@ -13,6 +13,7 @@ final class Passphrases {
     static final String CURATOR_ENV = "DEID_CURATOR_PASSPHRASE";
     static final String APPROVER_ENV = "DEID_APPROVER_PASSPHRASE";
     static final String EXISTING_CURATOR_ENV = "DEID_EXISTING_CURATOR_PASSPHRASE";
+    static final String TLS_KEY_ENV = "DEID_TLS_KEY_PASSPHRASE";
 
     private Passphrases() {
     }
@@ -35,6 +36,11 @@ final class Passphrases {
 
     static char[] existingCurator() throws CliException {
         return read(EXISTING_CURATOR_ENV, "Passphrase of the existing curator's keystore", false);
+    }
+
+    /** The passphrase of an encrypted PEM private key being imported. */
+    static char[] tlsKey() throws CliException {
+        return read(TLS_KEY_ENV, "Passphrase of the private key file", false);
     }
 
     static char[] read(String env, String prompt, boolean confirm) throws CliException {

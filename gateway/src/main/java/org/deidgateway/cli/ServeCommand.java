@@ -22,9 +22,13 @@ import org.deidgateway.receive.DicomListener;
 import org.deidgateway.receive.IntakeLog;
 import org.deidgateway.receive.IntakeRecorder;
 import org.deidgateway.receive.ReceiverSettings;
+import org.deidgateway.receive.SourceAddressFilter;
 import org.deidgateway.receive.Spool;
 import org.deidgateway.receive.StoreService;
 import org.deidgateway.store.StoreException;
+import org.deidgateway.tls.CertificateSummary;
+import org.deidgateway.tls.TlsConfigCheck;
+import org.deidgateway.tls.TlsMaterial;
 import org.deidgateway.vault.IdentityVault;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +52,9 @@ import java.util.concurrent.CountDownLatch;
                 "Objects that cannot be de-identified, or whose pixels may show identity (Burned In Annotation = YES, "
                 + "Secondary Capture and Ultrasound unless the project accepts them), go to the quarantine.",
                 "SIGTERM (or Ctrl-C) stops receiving, finishes the object in hand and exits; what is left resumes at the "
-                + "next start. The keystore passphrase comes from DEID_PASSPHRASE or a prompt."})
+                + "next start. The keystore passphrase comes from DEID_PASSPHRASE or a prompt.",
+                "With dicom.tls.enabled the listener speaks TLS only, and destinations with tls: true are sent to over TLS; "
+                + "the certificates come from the keystore (deid tls --help) and are read once, at start."})
 final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
@@ -65,6 +71,10 @@ final class ServeCommand implements Callable<Integer> {
                             + home + " --name out --folder /srv/deid-out", CliException.FAILURE);
                 }
                 GatewayKeystore keystore = access.keystore();
+                TlsMaterial tls = TlsConfigCheck.needed(config) ? TlsMaterial.from(keystore) : null;
+                if (tls != null) {
+                    TlsConfigCheck.check(access.layout.configFile(), config, tls);
+                }
                 IdentityVault vault = access.vault();
                 ProjectRouter router = new ProjectRouter(routes(access, keystore));
                 Path homeDir = access.layout.home();
@@ -87,8 +97,8 @@ final class ServeCommand implements Callable<Integer> {
 
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
-                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault()), outbox, homeDir.resolve("outbox"),
-                            metrics);
+                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault(), tls), outbox,
+                            homeDir.resolve("outbox"), metrics);
                     metrics.gauge("deid.outbox.pending", "deliveries waiting, by destination",
                             () -> quietly(() -> outbox.pendingAndFailing(d.name())[0]), "destination", d.name());
                     forwarders.add(f);
@@ -105,7 +115,13 @@ final class ServeCommand implements Callable<Integer> {
                         dicom.portOrDefault(), dicom.maxAssociationsOrDefault(), dicom.maxWaitingConnectionsOrDefault(),
                         Duration.ofSeconds(dicom.artimTimeoutSecondsOrDefault()),
                         Duration.ofSeconds(dicom.idleTimeoutSecondsOrDefault()), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH,
-                        Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes);
+                        Set.copyOf(dicom.allowedCallingAeTitlesOrEmpty()), projectAes)
+                        .withAllowedSources(SourceAddressFilter.parse(dicom.allowedSourceAddressesOrEmpty()));
+                boolean listenerTls = dicom.tlsOrDefault().enabledOrFalse();
+                if (listenerTls) {
+                    settings = settings.withTls(tls.listener(dicom.tlsOrDefault().requireClientCertificateOrFalse()));
+                    warnIfExpiringSoon(tls);
+                }
                 DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics), metrics);
                 metrics.gauge("deid.queue.received", "objects received and not yet processed",
                         () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
@@ -122,10 +138,13 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }, "deid-serve-shutdown"));
                 System.out.println("deid-gateway receiving as " + settings.aeTitle() + " on " + settings.bindAddress() + ":"
-                        + listener.port() + "; destinations: " + String.join(", ",
-                        destinations.stream().map(d -> d.name() + " (" + d.kind() + " " + d.target() + ")").toList()));
-                System.out.println("send a study with: TCP_NODELAY=1 storescu -aec " + settings.aeTitle() + " 127.0.0.1 "
-                        + listener.port() + " FILES...");
+                        + listener.port() + listenerDescription(settings) + "; destinations: " + String.join(", ",
+                        destinations.stream().map(d -> d.name() + " (" + d.kind() + " " + d.target()
+                                + (d.tlsOrFalse() ? " over TLS" : "") + ")").toList()));
+                System.out.println("send a study with: TCP_NODELAY=1 storescu " + (listenerTls ? "+tls KEY.pem CERT.pem +cf GATEWAY.pem " : "")
+                        + "-aec " + settings.aeTitle() + " 127.0.0.1 " + listener.port() + " FILES..." + (listenerTls
+                        ? " (GATEWAY.pem from deid tls export-cert; +tla instead of +tls KEY.pem CERT.pem when no client "
+                        + "certificate is required)" : ""));
                 System.out.flush();
                 try {
                     stopRequested.await();
@@ -200,10 +219,30 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static DeliveryChannel channel(DestinationConfig d, String callingAe) throws CliException {
+    private static String listenerDescription(ReceiverSettings settings) {
+        String tls = settings.tls() == null ? "" : settings.tls().requireClientCertificate()
+                ? " over TLS (client certificate required)" : " over TLS";
+        String sources = settings.allowedSources().admitsAll() ? "" : " from " + settings.allowedSources();
+        return tls + sources;
+    }
+
+    /** A certificate that lapses stops every TLS peer at once: say so a month ahead, at each start. */
+    private static void warnIfExpiringSoon(TlsMaterial tls) {
+        tls.ownChain().ifPresent(chain -> {
+            CertificateSummary own = CertificateSummary.of(chain[0]);
+            if (own.notAfter().isBefore(java.time.Instant.now().plus(Duration.ofDays(30)))) {
+                System.err.println("deid: warning: the gateway's TLS certificate " + own.oneLine() + " expires on "
+                        + own.notAfter() + "; renew it with deid tls generate --replace or deid tls import --replace");
+            }
+        });
+    }
+
+    private static DeliveryChannel channel(DestinationConfig d, String callingAe, TlsMaterial tls) throws Exception {
         return switch (d.kind()) {
             case "folder" -> new FolderChannel(Path.of(d.folder()));
-            case "dicom" -> new DicomChannel(DicomChannel.parse(d.dicom(), callingAe));
+            case "dicom" -> new DicomChannel(d.tlsOrFalse()
+                    ? DicomChannel.parse(d.dicom(), callingAe).withTls(tls.clientContext())
+                    : DicomChannel.parse(d.dicom(), callingAe));
             // null: the JDK's trust store (javax.net.ssl.trustStore in DEID_JAVA_OPTS to change it)
             default -> new StowRsChannel(stowRsEndpoint(d), null);
         };

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import org.deidgateway.pseudonym.PatientPseudonymizer;
+import org.deidgateway.receive.SourceAddressFilter;
 
 import java.io.IOException;
 import java.net.URI;
@@ -37,6 +38,9 @@ public final class ConfigFile {
             #           keyed (default: keyed SHA-512/256 of the patient ID) or eupid-style
             #           (random CTX-... pseudonym per project, linked only through the vault).
             # reidentification.four-eyes: true to require a second curator for every re-identification.
+            # dicom.tls.enabled: true to receive over TLS only; require-client-certificate: true to admit only
+            #           peers whose certificate the keystore trusts. Certificates: deid tls --help.
+            # dicom.allowed-source-addresses: IP addresses or CIDR blocks that may connect (empty: any).
             """;
 
     private ConfigFile() {
@@ -135,6 +139,11 @@ public final class ConfigFile {
                 throw new ConfigException(at + "allowed-calling-ae-titles: '" + ae + "' is not an AE title");
             }
         }
+        try {
+            SourceAddressFilter.parse(dicom.allowedSourceAddressesOrEmpty());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + "allowed-source-addresses: " + e.getMessage());
+        }
         int metricsPort = config.metricsOrDefault().portOrDefault();
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new ConfigException(file + ": metrics.port: " + metricsPort + " must be 0 (off) or 1 to 65535");
@@ -157,6 +166,10 @@ public final class ConfigFile {
                 throw new ConfigException(dat + "dicom: '" + d.dicom() + "' must be AE@HOST:PORT");
             }
             validateStowRs(d, dat);
+            if (d.tlsOrFalse() && d.dicom() == null) {
+                throw new ConfigException(dat + "tls: only a DICOM destination takes it"
+                        + (d.stowRs() != null ? "; a STOW-RS destination uses TLS through an https:// URL" : ""));
+            }
         }
         Set<String> called = new HashSet<>();
         for (int i = 0; i < config.projects().size(); i++) {

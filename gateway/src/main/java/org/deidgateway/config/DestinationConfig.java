@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * DICOMweb STOW-RS URL. A STOW-RS destination may authenticate: {@code auth} says how
  * ({@value #AUTH_BEARER} or {@value #AUTH_BASIC}) and {@code auth-env} names the environment
  * variable of {@code deid serve} that holds the token or {@code USER:PASSWORD}, so no credential
- * is ever written into deid.yaml.
+ * is ever written into deid.yaml. {@code tls: true} makes a DICOM peer's
+ * associations run over TLS, the peer checked against the certificates the gateway keystore trusts.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DestinationConfig(
@@ -18,7 +19,8 @@ public record DestinationConfig(
         @JsonProperty("dicom") String dicom,
         @JsonProperty("stow-rs") String stowRs,
         @JsonProperty("auth") String auth,
-        @JsonProperty("auth-env") String authEnv) {
+        @JsonProperty("auth-env") String authEnv,
+        @JsonProperty("tls") Boolean tls) {
 
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
     public static final String DICOM_PATTERN = "[^@\\\\]{1,16}@[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}";
@@ -31,7 +33,11 @@ public record DestinationConfig(
     }
 
     public DestinationConfig(String name, String folder, String dicom, String stowRs) {
-        this(name, folder, dicom, stowRs, null, null);
+        this(name, folder, dicom, stowRs, null, null, null);
+    }
+
+    public boolean tlsOrFalse() {
+        return Boolean.TRUE.equals(tls);
     }
 
     public String kind() {

@@ -12,22 +12,23 @@ import org.deidgateway.net.PduEncoder;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
 import org.deidgateway.net.PresentationDataValue;
 import org.deidgateway.net.ProtocolException;
+import org.deidgateway.tls.HandshakeFailure;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
  * One association we requested, from the A-ASSOCIATE-RQ to the release or abort. Any failure
  * ends it (with an A-ABORT when the peer may still listen), because after a half-sent message
- * neither side knows where the other stands; {@link #isOpen()} then turns false.
+ * neither side knows where the other stands; {@link #isOpen()} then turns false. Over TLS the
+ * handshake comes between connecting and the request; only an orderly release closes the TLS
+ * session with its closing alert, every other end closes the plain connection under it, which
+ * cannot block on a peer that stopped reading.
  */
 final class Association implements AutoCloseable {
 
@@ -40,7 +41,10 @@ final class Association implements AutoCloseable {
     private static final long IDLE_CHECK_AFTER_NANOS = 1_000_000_000L;
 
     private final Destination destination;
+    /** What DICOM is read from and written to: the TLS socket, or the plain one. */
     private final Socket socket;
+    /** The TCP connection itself. */
+    private final Socket plain;
     private final InputStream in;
     private final WriteDeadline out;
     private AssociateAccept accept;
@@ -48,32 +52,24 @@ final class Association implements AutoCloseable {
     private boolean open;
     private long lastUse = System.nanoTime();
 
-    private Association(Destination destination, Socket socket) throws IOException {
+    private Association(Destination destination, Socket socket, Socket plain) throws IOException {
         this.destination = destination;
         this.socket = socket;
+        this.plain = plain;
         this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = new WriteDeadline(socket, destination.responseTimeout().toMillis());
+        this.out = new WriteDeadline(socket, plain, destination.responseTimeout().toMillis());
     }
 
     /** Connects and negotiates; returns only an established association. */
     static Association open(Destination destination, List<ProposedContext> contexts) throws ForwardException {
         byte[] request = AssociateRequestEncoder.encode(destination.calledAeTitle(), destination.callingAeTitle(), contexts,
                 OUR_MAX_PDU_LENGTH);
-        Socket socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(timeoutMillis(destination));
-            socket.connect(new InetSocketAddress(destination.host(), destination.port()),
-                    (int) Math.min(Integer.MAX_VALUE, destination.connectTimeout().toMillis()));
-        } catch (IOException e) {
-            closeQuietly(socket);
-            throw connectFailure(destination, e);
-        }
+        PeerConnection connection = PeerConnection.open(destination);
         Association association;
         try {
-            association = new Association(destination, socket);
+            association = new Association(destination, connection.socket(), connection.plain());
         } catch (IOException e) {
-            closeQuietly(socket);
+            closeQuietly(connection.plain());
             throw new ForwardException("cannot use the connection to " + destination.address() + ": " + e.getMessage(), false, e);
         }
         association.negotiate(request);
@@ -93,12 +89,12 @@ final class Association implements AutoCloseable {
                 case Pdu.ASSOCIATE_AC -> accepted(AssociateAccept.parse(pdu.body()));
                 case Pdu.ASSOCIATE_RJ -> {
                     AssociateReject reject = AssociateReject.parse(pdu.body());
-                    closeQuietly(socket);
+                    disconnect();
                     throw ForwardException.associationRejected(destination.address() + " (called AE title "
                             + destination.calledAeTitle() + ") " + reject.describe(), reject.permanent());
                 }
                 case Pdu.ABORT -> {
-                    closeQuietly(socket);
+                    disconnect();
                     throw new ForwardException(destination.address() + " " + Abort.parse(pdu.body()).describe()
                             + " during association negotiation", false);
                 }
@@ -208,7 +204,7 @@ final class Association implements AutoCloseable {
                     }
                     case Pdu.ABORT -> {
                         open = false;
-                        closeQuietly(socket);
+                        disconnect();
                         throw new ForwardException(destination.address() + " " + Abort.parse(pdu.body()).describe(), false);
                     }
                     default -> throw new ProtocolException("PDU type " + pdu.type() + " while waiting for a response",
@@ -259,7 +255,9 @@ final class Association implements AutoCloseable {
         } catch (IOException | ProtocolException ignored) {
             // see above: nothing is lost
         } finally {
+            // the orderly end: over TLS this sends the closing alert
             closeQuietly(socket);
+            closeQuietly(plain);
         }
     }
 
@@ -272,7 +270,7 @@ final class Association implements AutoCloseable {
         } catch (IOException ignored) {
             // the connection may be gone already; closing is all that is left
         } finally {
-            closeQuietly(socket);
+            disconnect();
         }
     }
 
@@ -289,12 +287,18 @@ final class Association implements AutoCloseable {
         } catch (IOException ignored) {
             // the abort is a courtesy; the connection is closed next anyway
         }
-        closeQuietly(socket);
+        disconnect();
         // a peer that breaks the protocol does so whatever we send: not the object's fault
         return new ForwardException(destination.address() + " broke the DICOM protocol: " + e.getMessage(), false, e);
     }
 
     private ForwardException ioFailure(String when, IOException e) {
+        if (HandshakeFailure.isTls(e)) {
+            // TLS 1.3 finishes the client's handshake before the server checks its certificate: a refusal arrives here
+            open = false;
+            disconnect();
+            return PeerConnection.tlsFailure(destination, e);
+        }
         boolean timedOut = e instanceof SocketTimeoutException || out.expired();
         String why = timedOut ? "no progress within " + destination.responseTimeout().toSeconds() + " s" : e.getMessage();
         if (!timedOut && !socket.isClosed()) {
@@ -319,22 +323,14 @@ final class Association implements AutoCloseable {
 
     private ForwardException fail(String what, boolean permanent, Throwable cause) {
         open = false;
-        closeQuietly(socket);
+        disconnect();
         return new ForwardException(destination.address() + ": " + what, permanent, cause);
     }
 
-    private static ForwardException connectFailure(Destination destination, IOException e) {
-        String why;
-        if (e instanceof ConnectException) {
-            why = "connection refused (nothing listening?)";
-        } else if (e instanceof SocketTimeoutException) {
-            why = "no connection within " + destination.connectTimeout().toSeconds() + " s";
-        } else if (e instanceof UnknownHostException) {
-            why = "unknown host";
-        } else {
-            why = e.getMessage();
-        }
-        return new ForwardException("cannot connect to " + destination.address() + ": " + why, false, e);
+    /** Ends the connection without waiting for the peer: the plain socket first, so the TLS one cannot block. */
+    private void disconnect() {
+        closeQuietly(plain);
+        closeQuietly(socket);
     }
 
     private static int timeoutMillis(Destination destination) {
@@ -342,11 +338,7 @@ final class Association implements AutoCloseable {
     }
 
     private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to keep
-        }
+        PeerConnection.closeQuietly(socket);
     }
 
     /** Marks a failure to read our own file, so it is not blamed on the peer. */

@@ -24,6 +24,18 @@ public final class ForwardException extends Exception {
         return e;
     }
 
+    /**
+     * No association can be set up until someone changes a configuration or a keystore (a TLS peer
+     * we do not trust, or that does not trust us): permanent for this attempt, but, like a rejected
+     * association, the fault of the destination and not of the object.
+     */
+    static ForwardException configurationError(String message, Throwable cause) {
+        ForwardException e = new ForwardException(message, true, cause);
+        e.refusesAssociation = true;
+        return e;
+    }
+
+    /** Whether the destination refuses every association (rejection, or a TLS configuration error), whatever is sent. */
     public boolean refusesAssociation() {
         return refusesAssociation;
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A socket's output with a time limit per write. Java sockets have a read timeout but none for
  * writing: a peer that stops reading while we send a large data set would block the sender for
- * ever once the TCP buffers are full. Closing the socket from a timer is the only way out.
+ * ever once the TCP buffers are full. Closing the socket from a timer is the only way out. Over
+ * TLS it is the plain socket under the TLS one that is closed: closing the TLS socket would wait
+ * for the blocked write to finish before it could send its closing alert.
  */
 final class WriteDeadline extends FilterOutputStream {
 
@@ -22,8 +24,13 @@ final class WriteDeadline extends FilterOutputStream {
     private volatile boolean expired;
 
     WriteDeadline(Socket socket, long timeoutMillis) throws IOException {
+        this(socket, socket, timeoutMillis);
+    }
+
+    /** Writes to {@code socket}; on expiry closes {@code closeOnExpiry} (the plain socket under a TLS one). */
+    WriteDeadline(Socket socket, Socket closeOnExpiry, long timeoutMillis) throws IOException {
         super(socket.getOutputStream());
-        this.socket = socket;
+        this.socket = closeOnExpiry;
         this.timeoutMillis = timeoutMillis;
     }
 

@@ -15,14 +15,23 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.PrivateKey;
 import java.security.UnrecoverableKeyException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The installation's PKCS#12 keystore. Each project has one entry, alias
  * {@code project.NAME.master}: a 256-bit secret from SecureRandom, protected with
  * PBEWithHmacSHA256AndAES_256. Every other project key is derived from it. The installation's
- * audit key ({@code installation.audit}) seals the audit trail's checkpoint.
+ * audit key ({@code installation.audit}) seals the audit trail's checkpoint. For TLS it may hold
+ * the gateway's own private key with its certificate chain ({@code tls.key}) and the certificates
+ * it trusts in peers ({@code tls.trusted.NAME}, public, so not protected beyond the file itself).
  */
 public final class GatewayKeystore {
 
@@ -35,6 +44,10 @@ public final class GatewayKeystore {
     private final Path file;
     private final KeyStore store;
     public static final String AUDIT_ALIAS = "installation.audit";
+    public static final String TLS_KEY_ALIAS = "tls.key";
+    public static final String TRUSTED_ALIAS_PREFIX = "tls.trusted.";
+    /** Names of trusted certificates: the alias is stored in lower case by PKCS#12 anyway. */
+    public static final String TRUSTED_NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,31}";
 
     private char[] passphrase;
 
@@ -129,7 +142,10 @@ public final class GatewayKeystore {
         try {
             java.util.Map<String, KeyStore.Entry> entries = new java.util.LinkedHashMap<>();
             for (String alias : java.util.Collections.list(store.aliases())) {
-                entries.put(alias, store.getEntry(alias, protection()));
+                // trusted certificates carry no entry protection; the file's new MAC covers them
+                if (!store.isCertificateEntry(alias)) {
+                    entries.put(alias, store.getEntry(alias, protection()));
+                }
             }
             char[] old = passphrase;
             passphrase = newPassphrase.clone();
@@ -174,6 +190,93 @@ public final class GatewayKeystore {
             throw KeystoreException.wrongPassphrase(file + ": wrong passphrase for the entry " + alias);
         } catch (GeneralSecurityException e) {
             throw new KeystoreException(file + ": cannot read " + alias + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** The gateway's own TLS key with its certificate chain, leaf first; empty if it has none. */
+    public Optional<KeyStore.PrivateKeyEntry> tlsKey() throws KeystoreException {
+        try {
+            if (!store.isKeyEntry(TLS_KEY_ALIAS)) {
+                return Optional.empty();
+            }
+            if (store.getEntry(TLS_KEY_ALIAS, protection()) instanceof KeyStore.PrivateKeyEntry entry) {
+                return Optional.of(entry);
+            }
+            throw new KeystoreException(file + ": " + TLS_KEY_ALIAS + " is not a private key with a certificate");
+        } catch (UnrecoverableKeyException e) {
+            throw KeystoreException.wrongPassphrase(file + ": wrong passphrase for the entry " + TLS_KEY_ALIAS);
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot read " + TLS_KEY_ALIAS + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** The certificate chain of the gateway's TLS key, leaf first, without decrypting the key; empty if it has none. */
+    public Optional<X509Certificate[]> tlsCertificateChain() throws KeystoreException {
+        try {
+            Certificate[] chain = store.getCertificateChain(TLS_KEY_ALIAS);
+            if (chain == null) {
+                return Optional.empty();
+            }
+            return Optional.of(Arrays.stream(chain).map(X509Certificate.class::cast).toArray(X509Certificate[]::new));
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new KeystoreException(file + ": cannot read the chain of " + TLS_KEY_ALIAS + " (" + e.getClass().getSimpleName()
+                    + ")", e);
+        }
+    }
+
+    /** Sets (or replaces) the gateway's TLS key and chain, in memory; {@link #save} keeps it. */
+    public void setTlsKey(PrivateKey key, X509Certificate[] chain) throws KeystoreException {
+        try {
+            store.setEntry(TLS_KEY_ALIAS, new KeyStore.PrivateKeyEntry(key, chain), protection());
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new KeystoreException(file + ": cannot store the TLS key (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The certificates trusted in TLS peers, by name. */
+    public Map<String, X509Certificate> trustedCertificates() throws KeystoreException {
+        Map<String, X509Certificate> trusted = new TreeMap<>();
+        try {
+            for (String alias : Collections.list(store.aliases())) {
+                if (alias.startsWith(TRUSTED_ALIAS_PREFIX) && store.isCertificateEntry(alias)
+                        && store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    trusted.put(alias.substring(TRUSTED_ALIAS_PREFIX.length()), certificate);
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot list trusted certificates (" + e.getClass().getSimpleName() + ")", e);
+        }
+        return trusted;
+    }
+
+    /** Trusts a certificate under a new name, in memory; refuses a name in use. */
+    public void trust(String name, X509Certificate certificate) throws KeystoreException {
+        if (name == null || !name.matches(TRUSTED_NAME_PATTERN)) {
+            throw new KeystoreException("trusted certificate name '" + name + "' must match " + TRUSTED_NAME_PATTERN);
+        }
+        try {
+            if (store.containsAlias(TRUSTED_ALIAS_PREFIX + name)) {
+                throw new KeystoreException(file + ": a certificate named '" + name + "' is trusted already; "
+                        + "remove it first with deid tls untrust");
+            }
+            store.setCertificateEntry(TRUSTED_ALIAS_PREFIX + name, certificate);
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot add a trusted certificate (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** Stops trusting the named certificate, in memory; returns the certificate, or empty if none had that name. */
+    public Optional<Certificate> untrust(String name) throws KeystoreException {
+        String alias = TRUSTED_ALIAS_PREFIX + name;
+        try {
+            if (!store.isCertificateEntry(alias)) {
+                return Optional.empty();
+            }
+            Certificate removed = store.getCertificate(alias);
+            store.deleteEntry(alias);
+            return Optional.of(removed);
+        } catch (GeneralSecurityException e) {
+            throw new KeystoreException(file + ": cannot remove a trusted certificate (" + e.getClass().getSimpleName() + ")", e);
         }
     }
 

@@ -11,6 +11,7 @@ import org.deidgateway.net.PresentationDataValue;
 import org.deidgateway.net.ProtocolException;
 import com.pixelmed.dicom.SOPClass;
 import org.deidgateway.receive.StoreService.Outcome;
+import org.deidgateway.tls.HandshakeFailure;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedInputStream;
@@ -29,6 +30,7 @@ import java.util.Set;
 /**
  * One association, from the request to the release or abort. Every wait has a timeout and every
  * length a limit; a protocol violation ends the association with an A-ABORT, never the receiver.
+ * On a TLS listener the handshake comes first, here on the association's thread, within ARTIM.
  */
 final class AssociationHandler implements Runnable {
 
@@ -39,7 +41,8 @@ final class AssociationHandler implements Runnable {
     private static final Logger LOG = Logger.getLogger(AssociationHandler.class);
     static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
 
-    private final Socket socket;
+    /** The accepted connection; after a TLS handshake, the TLS socket over it. */
+    private Socket socket;
     private final ReceiverSettings settings;
     private final StoreService storage;
     /** The presentation contexts in use, by ID. */
@@ -68,6 +71,9 @@ final class AssociationHandler implements Runnable {
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) settings.artim().toMillis());
+            if (settings.tls() != null && !handshake(peer)) {
+                return;
+            }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             OutputStream out = socket.getOutputStream();
             if (negotiate(in, out)) {
@@ -91,6 +97,18 @@ final class AssociationHandler implements Runnable {
             } catch (IOException ignored) {
                 // already closed by the peer
             }
+        }
+    }
+
+    /** The TLS handshake; returns whether it succeeded (a failure is logged, with no patient data to log). */
+    private boolean handshake(String peer) {
+        try {
+            socket = settings.tls().handshake(socket, settings.artim());
+            return true;
+        } catch (IOException e) {
+            HandshakeFailure failure = HandshakeFailure.of(e);
+            LOG.infof("TLS handshake with %s failed: %s", peer, failure.description());
+            return false;
         }
     }
 

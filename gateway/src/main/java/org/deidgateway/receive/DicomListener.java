@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A connection takes an association slot only once it has sent something: until then it waits
  * in the {@link WaitingRoom}, so silent peers cannot starve real ones. A peer that speaks while
  * every slot is taken gets an A-ASSOCIATE-RJ (transient, local limit exceeded) instead of a
- * silent queue. A failure to accept (for example no file descriptor left) sheds the oldest
- * waiting connections and is retried, never fatal.
+ * silent queue (on a TLS listener the connection is closed instead: the answer would need a
+ * handshake first). A failure to accept (for example no file descriptor left) sheds the oldest
+ * waiting connections and is retried, never fatal. A source address outside the allow-list is
+ * closed at once; a TLS handshake runs on the association's own thread.
  */
 public final class DicomListener implements AutoCloseable {
 
@@ -126,8 +128,27 @@ public final class DicomListener implements AutoCloseable {
                 continue;
             }
             failures.succeeded();
+            if (!admitsSource(channel)) {
+                closeQuietly(channel);
+                continue;
+            }
             waitingRoom.admit(channel);
         }
+    }
+
+    /** Whether the peer's address is in dicom.allowed-source-addresses; decided without waiting on the peer. */
+    private boolean admitsSource(SocketChannel channel) {
+        InetAddress source;
+        try {
+            source = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (settings.allowedSources().admits(source)) {
+            return true;
+        }
+        LOG.infof("refused a connection from %s: not in dicom.allowed-source-addresses", source.getHostAddress());
+        return false;
     }
 
     /** Called by the waiting room for a connection that has sent something; the channel is still non-blocking. */
@@ -162,11 +183,15 @@ public final class DicomListener implements AutoCloseable {
      * Answers A-ASSOCIATE-RJ (transient, local limit exceeded). What the peer already sent is read
      * first: closing with unread input would reset the connection and could destroy the answer.
      */
-    private static void rejectBusy(SocketChannel channel) {
+    private void rejectBusy(SocketChannel channel) {
         try (channel) {
             ByteBuffer sink = ByteBuffer.allocate(16 * 1024);
             for (int i = 0; i < 4 && channel.read(sink.clear()) > 0; i++) {
                 // at most 64 KiB, the largest association request we take
+            }
+            if (settings.tls() != null) {
+                // an A-ASSOCIATE-RJ would need a TLS handshake first, which this thread must not wait for
+                return;
             }
             channel.write(ByteBuffer.wrap(PduEncoder.associateReject(2, 3, 2)));
         } catch (IOException ignored) {

@@ -37,7 +37,7 @@ class SpoolRecoveryTest {
             IntakeLog intake = new IntakeLog(db);
             // rows are never written: the recorder's queue is simply not drained, as after kill -9
             IntakeRecorder neverRuns = new IntakeRecorder(intake, () -> { });
-            try (DicomListener listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 4,
+            try (DicomListener listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 4, 100,
                     Duration.ofSeconds(5), Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of(),
                     Set.of("LUNGAE")), new StoreService(new Spool(spoolFolder), neverRuns,
                     org.deidgateway.metrics.GatewayMetrics.inMemory()))) {
