@@ -79,8 +79,16 @@ public final class DicomFiles {
      * therefore stay until then. Files it cannot step through this way are read whole.
      */
     public static DicomObject open(Path file) throws DicomFileException, IOException {
+        ElementFraming.check(file, sizeOf(file));
+        return openVerified(file);
+    }
+
+    /**
+     * {@link #open} for a file {@link #verifyComplete} has accepted already (the receiver's spool
+     * files): the element walk is not repeated.
+     */
+    public static DicomObject openVerified(Path file) throws DicomFileException, IOException {
         long size = sizeOf(file);
-        ElementFraming.check(file, size);
         HeaderFirstReader.Result header = HeaderFirstReader.read(file, size);
         if (header == null) {
             return read(file);

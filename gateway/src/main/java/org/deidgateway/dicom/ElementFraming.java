@@ -1,10 +1,10 @@
 package org.deidgateway.dicom;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -28,9 +28,24 @@ final class ElementFraming {
     private static final int ITEM_END = 0xFFFEE00D;
     private static final int SEQUENCE_END = 0xFFFEE0DD;
     private static final int PIXEL_DATA = 0x7FE00010;
+    private static final int NO_VR = 0;
+    private static final int OB = vr("OB");
+    private static final int OW = vr("OW");
+    private static final int SQ = vr("SQ");
+    private static final int UN = vr("UN");
+
+    private static int vr(String code) {
+        return code.charAt(0) << 8 | code.charAt(1);
+    }
+
     /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 7.1.2). */
-    private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR",
-            "UT", "UV");
+    private static boolean isLong(int vr) {
+        return switch (vr) {
+            case 0x4F42, 0x4F44, 0x4F46, 0x4F4C, 0x4F56, 0x4F57, // OB OD OF OL OV OW
+                 0x5351, 0x5356, 0x5543, 0x554E, 0x5552, 0x5554, 0x5556 -> true; // SQ SV UC UN UR UT UV
+            default -> false;
+        };
+    }
     private static final int MAX_DEPTH = 64;
 
     private final Input in;
@@ -46,9 +61,12 @@ final class ElementFraming {
      * way (null when the file is not one it walks: no Part 10 prefix, deflated).
      */
     static Summary check(Path file, long size) throws DicomFileException, IOException {
-        try (Input in = new Input(new BufferedInputStream(Files.newInputStream(file), 16 * 1024))) {
+        if (size < 132) {
+            return null;
+        }
+        try (Input in = new Input(file)) {
             byte[] head = in.readNBytes(132);
-            if (head.length < 132 || head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
+            if (head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
                 return null;
             }
             ElementFraming framing = new ElementFraming(in, size);
@@ -125,8 +143,8 @@ final class ElementFraming {
                 break;
             }
             int element = in.u16(false);
-            String vr = in.vr();
-            long length = LONG_VRS.contains(vr) ? skipReservedThenU32(false) : in.u16(false);
+            int vr = in.vr();
+            long length = isLong(vr) ? skipReservedThenU32(false) : in.u16(false);
             if (length == UNDEFINED) {
                 throw new DicomFileException("damaged: undefined length in the file meta information");
             }
@@ -158,11 +176,11 @@ final class ElementFraming {
             if (tag >>> 16 == 0xFFFE) {
                 throw new DicomFileException("damaged: a delimiter where an element was expected");
             }
-            String vr = explicit && (tag >>> 16) != 0xFFFE ? in.vr() : null;
+            int vr = explicit && (tag >>> 16) != 0xFFFE ? in.vr() : NO_VR;
             long length;
-            if (vr == null) {
+            if (vr == NO_VR) {
                 length = in.u32(bigEndian);
-            } else if (LONG_VRS.contains(vr)) {
+            } else if (isLong(vr)) {
                 length = skipReservedThenU32(bigEndian);
             } else {
                 length = in.u16(bigEndian);
@@ -170,15 +188,15 @@ final class ElementFraming {
             if (length == UNDEFINED) {
                 // a sequence, encapsulated pixel data (opaque fragments), or UN holding a sequence in
                 // implicit VR little endian (PS3.5 6.2.2)
-                boolean un = "UN".equals(vr);
-                boolean fragments = tag == PIXEL_DATA || "OB".equals(vr) || "OW".equals(vr);
+                boolean un = vr == UN;
+                boolean fragments = tag == PIXEL_DATA || vr == OB || vr == OW;
                 int counted = items(!un && explicit, !un && bigEndian, depth + 1, fragments);
                 if (depth == 0 && tag == PIXEL_DATA) {
                     summary.pixelDataFragments = counted;
                 }
             } else {
                 checkFits(length);
-                if ("SQ".equals(vr)) {
+                if (vr == SQ) {
                     long contentEnd = in.position() + length;
                     definedItems(explicit, bigEndian, contentEnd, depth + 1);
                 } else if (depth == 0 && NOTED.contains(tag) && length <= 128) {
@@ -267,69 +285,99 @@ final class ElementFraming {
         }
     }
 
-    /** A stream that knows its position and reads DICOM's fixed-size fields. */
+    /**
+     * Reads the file through one buffer with the position known, so that fields are taken from the
+     * buffer without allocating and values are skipped by moving the position (a seek, for pixel
+     * data): the walk costs little more than reading the header's bytes once.
+     */
     private static final class Input implements AutoCloseable {
-        private final InputStream in;
-        private long position;
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+        /** The file position of the buffer's first byte. */
+        private long bufferStart;
         private long mark;
 
-        Input(InputStream in) {
-            this.in = in;
+        Input(Path file) throws IOException {
+            this.channel = FileChannel.open(file, StandardOpenOption.READ);
+            buffer.limit(0);
         }
 
         long position() {
-            return position;
+            return bufferStart + buffer.position();
         }
 
         void mark() {
-            in.mark(16);
-            mark = position;
+            mark = position();
         }
 
-        void reset() throws IOException {
-            in.reset();
-            position = mark;
+        void reset() {
+            seek(mark);
+        }
+
+        private void seek(long to) {
+            if (to >= bufferStart && to <= bufferStart + buffer.limit()) {
+                buffer.position((int) (to - bufferStart));
+            } else {
+                bufferStart = to;
+                buffer.clear().limit(0);
+            }
+        }
+
+        /** Makes {@code n} bytes (at most the buffer's size) available, or throws at the end of the file. */
+        private void need(int n) throws IOException {
+            if (buffer.remaining() >= n) {
+                return;
+            }
+            bufferStart += buffer.position();
+            buffer.compact();
+            while (buffer.position() < n) {
+                if (channel.read(buffer, bufferStart + buffer.position()) < 0) {
+                    throw new EOFException();
+                }
+            }
+            buffer.flip();
         }
 
         byte[] readNBytes(int n) throws IOException {
-            byte[] bytes = in.readNBytes(n);
-            position += bytes.length;
-            return bytes;
-        }
-
-        private byte[] exactly(int n) throws IOException {
-            byte[] bytes = readNBytes(n);
-            if (bytes.length < n) {
-                throw new EOFException();
-            }
+            need(n);
+            byte[] bytes = new byte[n];
+            buffer.get(bytes);
             return bytes;
         }
 
         int u16(boolean bigEndian) throws IOException {
-            byte[] b = exactly(2);
-            return bigEndian ? (b[0] & 0xFF) << 8 | (b[1] & 0xFF) : (b[0] & 0xFF) | (b[1] & 0xFF) << 8;
+            need(2);
+            int b0 = buffer.get() & 0xFF;
+            int b1 = buffer.get() & 0xFF;
+            return bigEndian ? b0 << 8 | b1 : b0 | b1 << 8;
         }
 
         long u32(boolean bigEndian) throws IOException {
-            byte[] b = exactly(4);
-            return bigEndian
-                    ? (b[0] & 0xFFL) << 24 | (b[1] & 0xFFL) << 16 | (b[2] & 0xFFL) << 8 | (b[3] & 0xFFL)
-                    : (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24;
+            need(4);
+            long b0 = buffer.get() & 0xFFL;
+            long b1 = buffer.get() & 0xFFL;
+            long b2 = buffer.get() & 0xFFL;
+            long b3 = buffer.get() & 0xFFL;
+            return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b0 | b1 << 8 | b2 << 16 | b3 << 24;
         }
 
-        String vr() throws IOException {
-            byte[] b = exactly(2);
-            return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+        /** The two VR characters as one number, 'O','B' -> 0x4F42. */
+        int vr() throws IOException {
+            need(2);
+            return (buffer.get() & 0xFF) << 8 | (buffer.get() & 0xFF);
         }
 
         void skip(long n) throws IOException {
-            in.skipNBytes(n);
-            position += n;
+            long to = position() + n;
+            if (to > channel.size()) {
+                throw new EOFException();
+            }
+            seek(to);
         }
 
         @Override
         public void close() throws IOException {
-            in.close();
+            channel.close();
         }
     }
 }

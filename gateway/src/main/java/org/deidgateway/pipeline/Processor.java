@@ -163,7 +163,8 @@ public final class Processor {
         }
         DicomObject object;
         try {
-            object = DicomFiles.open(original);
+            // verified whole on arrival (or by the start-up recovery); the processor does not walk it again
+            object = DicomFiles.openVerified(original);
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be read: " + e.getMessage());
             return null;
