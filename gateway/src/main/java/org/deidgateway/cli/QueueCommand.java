@@ -69,7 +69,7 @@ final class QueueCommand extends CommandGroup {
     }
 
     @Command(name = "purge", mixinStandardHelpOptions = true,
-            description = "Forget dead letters for good (their de-identified files are deleted); pending deliveries are never purged.")
+            description = "Forget dead letters for good (their de-identified files, and the received originals kept for them, are deleted); pending deliveries are never purged.")
     static final class Purge implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
         Path home;
@@ -80,9 +80,13 @@ final class QueueCommand extends CommandGroup {
         public Integer call() {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
-                    List<String> unused = new Outbox(access.database()).purgeDead(destination);
-                    for (String file : unused) {
-                        Files.deleteIfExists(access.layout.home().resolve("outbox").resolve(file));
+                    List<Outbox.Finished> unused = new Outbox(access.database()).purgeDead(destination);
+                    for (Outbox.Finished f : unused) {
+                        Files.deleteIfExists(access.layout.home().resolve("outbox").resolve(f.file()));
+                        if (f.original() != null) {
+                            // the received original waited for its copy's delivery; nothing waits any more
+                            Files.deleteIfExists(access.layout.home().resolve("spool").resolve(f.original()));
+                        }
                     }
                     access.audit().append(AuditEvent.CONFIG_CHANGED, HomeAccess.operator(), Map.of("action", "queue purge",
                             "destination", destination == null ? "all" : destination, "files-deleted", unused.size()));

@@ -95,10 +95,11 @@ final class ServeCommand implements Callable<Integer> {
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
                         () -> forwarders.forEach(Forwarder::wake));
 
+                processor.recoverOutbox();
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
                     Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault(), tls), outbox,
-                            homeDir.resolve("outbox"), metrics);
+                            homeDir.resolve("outbox"), spool.folder(), metrics);
                     metrics.gauge("deid.outbox.pending", "deliveries waiting, by destination",
                             () -> quietly(() -> outbox.pendingAndFailing(d.name())[0]), "destination", d.name());
                     forwarders.add(f);

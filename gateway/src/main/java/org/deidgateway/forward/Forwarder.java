@@ -25,6 +25,8 @@ public final class Forwarder implements Runnable {
     private final DeliveryChannel channel;
     private final Outbox outbox;
     private final Path files;
+    /** The spool, where the received originals wait until their copies are delivered (null: not deleted here). */
+    private final Path originals;
     private final GatewayMetrics metrics;
     private volatile boolean running = true;
     private final Object idle = new Object();
@@ -36,6 +38,12 @@ public final class Forwarder implements Runnable {
     private long pausedUntilMillis;
 
     public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, GatewayMetrics metrics) {
+        this(destination, channel, outbox, files, null, metrics);
+    }
+
+    public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, Path originals,
+                     GatewayMetrics metrics) {
+        this.originals = originals;
         this.metrics = metrics;
         this.destination = destination;
         this.channel = channel;
@@ -175,19 +183,20 @@ public final class Forwarder implements Runnable {
         if (deliveredNotRecorded.isEmpty()) {
             return;
         }
-        List<String> unneeded = outbox.deliveredAll(deliveredNotRecorded);
+        List<Outbox.Finished> finished = outbox.deliveredAll(deliveredNotRecorded);
         deliveredNotRecorded.clear();
-        for (String file : unneeded) {
-            Files.deleteIfExists(files.resolve(file));
+        for (Outbox.Finished f : finished) {
+            Files.deleteIfExists(files.resolve(f.file()));
+            if (originals != null && f.original() != null) {
+                Files.deleteIfExists(originals.resolve(f.original()));
+            }
         }
     }
 
     private void refused(Outbox.Entry entry, Path file, String reason) throws StoreException, IOException {
         metrics.failed("forward");
         LOG.warnf("destination %s refused an object for good: %s", destination, reason);
-        if (outbox.dead(entry, reason)) {
-            Files.deleteIfExists(file);
-        }
+        outbox.dead(entry, reason);
     }
 
     /** The whole destination pauses: 1 s doubling up to 5 minutes, or longer if the peer asked for it. */

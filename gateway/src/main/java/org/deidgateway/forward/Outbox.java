@@ -39,7 +39,8 @@ public final class Outbox {
             throws SQLException {
         String now = now();
         for (String destination : destinations) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO outbox(received_id, destination, file,"
+            // OR IGNORE: an object made again (its copy was lost in a crash) is not sent again where delivered
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO outbox(received_id, destination, file,"
                     + " target_path, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)")) {
                 ps.setLong(1, receivedId);
                 ps.setString(2, destination);
@@ -74,19 +75,19 @@ public final class Outbox {
         });
     }
 
-    /** Marks delivered; returns whether no other destination still needs the file. */
-    public boolean delivered(Entry entry) throws StoreException {
-        return db.inTransaction(c -> {
-            update(c, entry.id(), DELIVERED, entry.attempts() + 1, 0, null);
-            return pendingFor(c, entry.file()) == 0;
-        });
+    /**
+     * A de-identified file no delivery needs any more (nothing pending, no dead letter to retry),
+     * with the name of the received original it was made from: both can go. The original is kept
+     * until then, so that a de-identified copy lost in a crash can be made again from it.
+     */
+    public record Finished(String file, String original) {
     }
 
     /**
-     * Marks many delivered in one transaction; returns the files no destination needs any more. A
-     * crash before it means those objects are sent again after the restart: at least once, never lost.
+     * Marks many delivered in one transaction; returns what is finished. A crash before it means
+     * those objects are sent again after the restart: at least once, never lost.
      */
-    public List<String> deliveredAll(List<Entry> entries) throws StoreException {
+    public List<Finished> deliveredAll(List<Entry> entries) throws StoreException {
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -94,13 +95,7 @@ public final class Outbox {
             for (Entry entry : entries) {
                 update(c, entry.id(), DELIVERED, entry.attempts() + 1, 0, null);
             }
-            List<String> unneeded = new ArrayList<>();
-            for (Entry entry : entries) {
-                if (pendingFor(c, entry.file()) == 0 && !unneeded.contains(entry.file())) {
-                    unneeded.add(entry.file());
-                }
-            }
-            return unneeded;
+            return finished(c, entries.stream().map(Entry::file).distinct().toList());
         });
     }
 
@@ -114,11 +109,11 @@ public final class Outbox {
         });
     }
 
-    /** A permanent refusal: kept as a dead letter with the reason; returns whether the file is still needed. */
-    public boolean dead(Entry entry, String error) throws StoreException {
-        return db.inTransaction(c -> {
+    /** A permanent refusal: kept as a dead letter with the reason, its file with it (for a retry). */
+    public void dead(Entry entry, String error) throws StoreException {
+        db.inTransaction(c -> {
             update(c, entry.id(), DEAD, entry.attempts() + 1, 0, error);
-            return pendingFor(c, entry.file()) == 0 && deadFor(c, entry.file()) == 0;
+            return null;
         });
     }
 
@@ -185,8 +180,8 @@ public final class Outbox {
         });
     }
 
-    /** Forgets dead letters; returns the files no longer needed by any row (the caller deletes them). */
-    public List<String> purgeDead(String destinationOrNull) throws StoreException {
+    /** Forgets dead letters; returns what is finished with them (the caller deletes the files). */
+    public List<Finished> purgeDead(String destinationOrNull) throws StoreException {
         return db.inTransaction(c -> {
             List<String> files = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT file FROM outbox WHERE state = ?"
@@ -209,14 +204,24 @@ public final class Outbox {
                 }
                 ps.executeUpdate();
             }
-            List<String> unused = new ArrayList<>();
-            for (String file : files) {
-                if (pendingFor(c, file) == 0 && deadFor(c, file) == 0) {
-                    unused.add(file);
+            return finished(c, files);
+        });
+    }
+
+    private static List<Finished> finished(Connection c, List<String> files) throws SQLException {
+        List<Finished> finished = new ArrayList<>();
+        for (String file : files) {
+            if (pendingFor(c, file) == 0 && deadFor(c, file) == 0) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT r.spool_file FROM outbox o JOIN received r"
+                        + " ON r.id = o.received_id WHERE o.file = ? LIMIT 1")) {
+                    ps.setString(1, file);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        finished.add(new Finished(file, rs.next() ? rs.getString(1) : null));
+                    }
                 }
             }
-            return unused;
-        });
+        }
+        return finished;
     }
 
     /** Makes every pending entry due now (after a destination came back, or on request). */

@@ -82,9 +82,11 @@ public final class Processor {
 
     /**
      * Processes what is waiting; returns how many objects it finished (forwarded or quarantined).
-     * The outputs of a batch are written first and made durable together (their fsyncs share one
-     * journal commit, the outbox rows one transaction), since a commit per object would cost as
-     * much as all the de-identification; the originals go only after that transaction.
+     * The outputs of a batch are queued in one transaction. They are not fsynced: the received
+     * original stays in the spool until every destination has its copy, so a copy lost or cut by a
+     * crash is made again from it at the next start ({@link #recoverOutbox}). Forcing each copy to
+     * disk cost as much as the de-identification and delayed the receiver's own fsyncs behind it;
+     * unforced, a copy delivered within seconds is often deleted before it was ever written out.
      */
     public int processAvailable() throws StoreException {
         List<Received> batch = db.read(c -> {
@@ -120,14 +122,6 @@ public final class Processor {
     }
 
     private void commit(List<Written> written) throws StoreException {
-        try {
-            for (Written w : written) {
-                DicomFiles.force(folders.outboxFiles().resolve(w.file()));
-            }
-            DicomFiles.force(folders.outboxFiles());
-        } catch (IOException e) {
-            throw new StoreException("cannot make de-identified objects durable (" + e.getMessage() + ")", e);
-        }
         Map<String, int[]> perPseudonym = new TreeMap<>();
         for (Written w : written) {
             perPseudonym.computeIfAbsent(w.project() + "\n" + w.pseudonym(), k -> new int[1])[0]++;
@@ -148,7 +142,6 @@ public final class Processor {
         long now = System.nanoTime();
         for (Written w : written) {
             metrics.processed(now - w.startedNanos());
-            deleteQuietly(w.original());
         }
     }
 
@@ -193,8 +186,8 @@ public final class Processor {
         String target = result.pseudonym() + "/" + result.studyInstanceUid() + "/" + result.seriesInstanceUid() + "/"
                 + result.sopInstanceUid() + ".dcm";
         try {
-            // written under its final name, not yet durable: nobody reads it before the batch commits,
-            // and a crash before that leaves the object "received", to be written again over it
+            // written under its final name, not forced: nobody reads it before the batch commits, a crash
+            // before that leaves the object "received", and one after it is caught by recoverOutbox
             DicomFiles.writeUnsynced(object, folders.outboxFiles().resolve(file));
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be written: " + e.getMessage());
@@ -232,11 +225,69 @@ public final class Processor {
         }
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warnf("cannot delete a processed original (%s); it is deleted at the next start", e.getMessage());
+    /** What {@link #recoverOutbox} found: copies checked, made again, and lost for want of an original. */
+    public record OutboxRecovery(int checked, int remade, int lost) {
+    }
+
+    /**
+     * At start, before anything is processed or forwarded: every de-identified copy still waiting
+     * for a delivery (or kept with a dead letter) is checked whole; one a crash cut or lost is made
+     * again from its original. The object goes back to "received" and its undelivered rows go; the
+     * processor then writes and queues it anew, and a destination that had it already is not sent
+     * it again.
+     */
+    public OutboxRecovery recoverOutbox() throws StoreException {
+        record Waiting(long receivedId, String file, String original) {
         }
+        List<Waiting> waiting = db.read(c -> {
+            List<Waiting> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT o.received_id, o.file, r.spool_file FROM outbox o"
+                    + " JOIN received r ON r.id = o.received_id WHERE o.state IN ('pending', 'dead') ORDER BY o.received_id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Waiting(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return rows;
+        });
+        int remade = 0;
+        int lost = 0;
+        for (Waiting w : waiting) {
+            Path copy = folders.outboxFiles().resolve(w.file());
+            try {
+                DicomFiles.verifyComplete(copy);
+                continue;
+            } catch (DicomFileException e) {
+                // cut or missing: made again below if the original is there
+            } catch (IOException e) {
+                throw new StoreException("cannot check the outbox (" + e.getMessage() + ")", e);
+            }
+            if (w.original() == null || !Files.exists(folders.spool().resolve(w.original()))) {
+                LOG.errorf("object %d: its de-identified copy is damaged and its original is gone; it stays in the queue"
+                        + " and will fail", w.receivedId());
+                lost++;
+                continue;
+            }
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE received_id = ?"
+                        + " AND state IN ('pending', 'dead')")) {
+                    ps.setLong(1, w.receivedId());
+                    ps.executeUpdate();
+                }
+                setState(c, w.receivedId(), "received", null);
+                return null;
+            });
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException e) {
+                // written over when the object is processed again
+            }
+            remade++;
+        }
+        if (remade > 0 || lost > 0) {
+            LOG.warnf("outbox checked: %d copies, %d damaged by an interruption and queued to be made again, %d lost",
+                    waiting.size(), remade, lost);
+        }
+        return new OutboxRecovery(waiting.size(), remade, lost);
     }
 }

@@ -109,13 +109,16 @@ public final class IntakeLog {
      * Brings the spool and the rows together before anything is received: a complete file without a
      * row (its row was still to be written when the process ended) is recorded, from what its file
      * meta information says; a file that fails the receiver's completeness check was cut while
-     * arriving, so nobody was told Success, and goes; the original of an object already processed
-     * (deleted after its outbox row was committed) goes too.
+     * arriving, so nobody was told Success, and goes; the original of an object processed and
+     * delivered everywhere (deleted by the forwarder, unless the process ended first) goes too.
      */
     public Recovery recover(Path spoolFolder, String defaultCalledAe) throws StoreException, IOException {
+        // a processed original stays while a copy made from it waits for a delivery or a retry
         Map<String, String> states = db.read(c -> {
             Map<String, String> rows = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT spool_file, state FROM received");
+            try (PreparedStatement ps = c.prepareStatement("SELECT spool_file, CASE WHEN state = 'processed' AND EXISTS"
+                    + " (SELECT 1 FROM outbox o WHERE o.received_id = r.id AND o.state IN ('pending', 'dead'))"
+                    + " THEN 'received' ELSE state END FROM received r");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.put(rs.getString(1), rs.getString(2));

@@ -80,7 +80,7 @@ class GatewayIT {
             assertTrue(name.startsWith("LUNG-"), name);
         }
         waitFor(() -> countFiles(home.resolve("quarantine")) == 1, 10, "the Secondary Capture quarantined");
-        assertEquals(0, countFiles(home.resolve("spool")), "originals deleted once processed");
+        waitFor(() -> countFiles(home.resolve("spool")) == 0, 10, "originals deleted once their copies are delivered");
 
         // what hospital IT watches
         String metrics = http("/metrics");
@@ -141,6 +141,48 @@ class GatewayIT {
             assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains("Bench^Patient"),
                     "de-identified: " + file);
         }
+    }
+
+    @Test
+    void copiesCutOrLostInACrashAreMadeAgainFromTheirOriginals() throws Exception {
+        // the destination is a DICOM peer that is not there yet: the copies wait in the outbox
+        int peerPort = freePort();
+        assertEquals(0, DeidProcess.run(dir, ENV, "destination", "remove", "--home", home.toString(), "--name", "out").exit());
+        assertEquals(0, DeidProcess.run(dir, ENV, "destination", "add", "--home", home.toString(), "--name", "peer",
+                "--dicom", "STORESCP@127.0.0.1:" + peerPort).exit());
+        Process serve = serve();
+        Path log = storescu(List.of(), TestData.pydicom("CT_small.dcm").toString(), TestData.pydicom("MR_small.dcm").toString(),
+                TestData.pydicom("rtdose.dcm").toString());
+        waitFor(() -> countFiles(home.resolve("outbox")) == 3, 30, "three copies waiting in the outbox");
+        assertEquals(3, count(readQuietly(log), "Received Store Response (Success)"));
+        serve.destroyForcibly();
+        serve.waitFor(30, TimeUnit.SECONDS);
+
+        // what a power cut can leave of copies that were never forced to disk: one cut short, one gone
+        List<Path> copies = files(home.resolve("outbox"));
+        byte[] first = Files.readAllBytes(copies.get(0));
+        Files.write(copies.get(0), java.util.Arrays.copyOf(first, first.length / 2));
+        Files.delete(copies.get(1));
+        assertEquals(3, countFiles(home.resolve("spool")), "the originals wait for their copies' delivery");
+
+        Path received = dir.resolve("peer");
+        Files.createDirectories(received);
+        ProcessBuilder storescp = new ProcessBuilder("storescp", "-aet", "STORESCP", "-fe", ".dcm", "-od", received.toString(),
+                Integer.toString(peerPort)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        storescp.environment().put("TCP_NODELAY", "1");
+        started.add(storescp.start());
+        serve();
+        waitFor(() -> countFiles(received) == 3, 60, "all three delivered after the restart");
+        for (Path file : files(received)) {
+            // whole (DicomFiles.read refuses a cut object) and de-identified
+            String name = com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(DicomFiles.read(file).dataset(),
+                    com.pixelmed.dicom.TagFromName.PatientName);
+            assertTrue(name.startsWith("LUNG-"), name);
+        }
+        waitFor(() -> countFiles(home.resolve("spool")) == 0 && countFiles(home.resolve("outbox")) == 0, 30,
+                "originals and copies deleted once delivered");
+        assertTrue(readQuietly(lastServeErr).contains("2 damaged by an interruption and queued to be made again"),
+                readQuietly(lastServeErr));
     }
 
     private Process serve() throws Exception {
