@@ -32,7 +32,7 @@ public final class DicomChannel implements DeliveryChannel {
             client = new DicomStoreClient(destination);
         }
         try {
-            StoreStatus status = client.store(file);
+            StoreStatus status = storeOnce(file);
             if (!status.stored()) {
                 String message = String.format("%s refused the object: status 0x%04X %s", destination.calledAeTitle(),
                         status.code(), status.errorComment());
@@ -42,6 +42,26 @@ public final class DicomChannel implements DeliveryChannel {
             close();
             // a rejected association would dead-letter every object for a wrong AE title: keep them and retry
             throw new DeliveryException(e.getMessage(), e.permanent() && !e.refusesAssociation());
+        }
+    }
+
+    /**
+     * One store; if it failed on an association kept from earlier objects (the peer restarted or
+     * dropped an idle connection in the meantime, which shows only when sending), once more at once
+     * on a new association rather than after the destination's back-off.
+     */
+    private StoreStatus storeOnce(Path file) throws ForwardException {
+        int opened = client.associationsOpened();
+        try {
+            return client.store(file);
+        } catch (ForwardException e) {
+            boolean onKeptAssociation = opened > 0 && client.associationsOpened() == opened;
+            if (e.permanent() || !onKeptAssociation) {
+                throw e;
+            }
+            close();
+            client = new DicomStoreClient(destination);
+            return client.store(file);
         }
     }
 

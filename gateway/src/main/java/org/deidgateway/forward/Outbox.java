@@ -91,7 +91,8 @@ public final class Outbox {
         if (entries.isEmpty()) {
             return List.of();
         }
-        return db.inTransaction(c -> {
+        // redoable: a delivery whose record a power cut took is made again
+        return db.inRedoableTransaction(c -> {
             for (Entry entry : entries) {
                 update(c, entry.id(), DELIVERED, entry.attempts() + 1, 0, null);
             }

@@ -127,7 +127,9 @@ public final class Processor {
             perPseudonym.computeIfAbsent(w.project() + "\n" + w.pseudonym(), k -> new int[1])[0]++;
         }
         AuditLog audit = new AuditLog(db);
-        db.inTransaction(c -> {
+        // redoable: lost with a power cut, the objects are "received" again and processed to the same
+        // result (their vault links were committed, durably, before any copy could leave)
+        db.inRedoableTransaction(c -> {
             for (Written w : written) {
                 Outbox.add(c, w.row().id(), destinations, w.file(), w.target());
                 setState(c, w.row().id(), PROCESSED, null);
@@ -252,6 +254,7 @@ public final class Processor {
         });
         int remade = 0;
         int lost = 0;
+        int delivered = 0;
         for (Waiting w : waiting) {
             Path copy = folders.outboxFiles().resolve(w.file());
             try {
@@ -262,7 +265,15 @@ public final class Processor {
             } catch (IOException e) {
                 throw new StoreException("cannot check the outbox (" + e.getMessage() + ")", e);
             }
-            if (w.original() == null || !Files.exists(folders.spool().resolve(w.original()))) {
+            boolean originalThere = w.original() != null && Files.exists(folders.spool().resolve(w.original()));
+            if (!originalThere && !Files.exists(copy)) {
+                // both go only after the delivery was recorded: this record was the newest commit, lost with
+                // a power cut (deliveries are recorded without waiting for the disk), not the object
+                finishedBeforeTheCut(w.receivedId());
+                delivered++;
+                continue;
+            }
+            if (!originalThere) {
                 LOG.errorf("object %d: its de-identified copy is damaged and its original is gone; it stays in the queue"
                         + " and will fail", w.receivedId());
                 lost++;
@@ -284,10 +295,23 @@ public final class Processor {
             }
             remade++;
         }
-        if (remade > 0 || lost > 0) {
-            LOG.warnf("outbox checked: %d copies, %d damaged by an interruption and queued to be made again, %d lost",
-                    waiting.size(), remade, lost);
+        if (remade > 0 || lost > 0 || delivered > 0) {
+            LOG.warnf("outbox checked: %d copies, %d damaged by an interruption and queued to be made again, %d lost,"
+                    + " %d delivered before a power cut took the record of it", waiting.size(), remade, lost, delivered);
         }
         return new OutboxRecovery(waiting.size(), remade, lost);
+    }
+
+    private void finishedBeforeTheCut(long receivedId) throws StoreException {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET state = 'delivered', last_error ="
+                    + " 'delivered; the record was lost with an interruption', updated_at = ? WHERE received_id = ?"
+                    + " AND state = 'pending'")) {
+                ps.setString(1, Instant.now().toString());
+                ps.setLong(2, receivedId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 }

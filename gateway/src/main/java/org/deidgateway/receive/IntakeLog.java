@@ -68,7 +68,8 @@ public final class IntakeLog {
             return;
         }
         String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-        db.inTransaction(c -> {
+        // redoable: a row lost with its commit is written again from the spool file at the next start
+        db.inRedoableTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO received(spool_file, calling_ae, called_ae,"
                     + " sop_class_uid, transfer_syntax_uid, size, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Received r : objects) {

@@ -125,6 +125,35 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #inTransaction} for work that can be redone: its commit does not wait for the disk
+     * (synchronous NORMAL for this one transaction). It survives the process ending at any moment,
+     * as every WAL commit does; a power cut may take the newest such commits, never half of one, and
+     * the next FULL commit (any other transaction) makes it durable too. The pipeline's bookkeeping
+     * is like that: intake rows are rebuilt from the spool files, a processing step gives the same
+     * result again, a delivery is made again. An fsync per object for it would make every object
+     * wait for several journal commits instead of one.
+     */
+    public synchronized <T, E extends Exception> T inRedoableTransaction(Work<T, E> work) throws StoreException, E {
+        if (transactionDepth > 0) {
+            return inTransaction(work);
+        }
+        setSynchronous("NORMAL");
+        try {
+            return inTransaction(work);
+        } finally {
+            setSynchronous("FULL");
+        }
+    }
+
+    private void setSynchronous(String level) throws StoreException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA synchronous = " + level);
+        } catch (SQLException e) {
+            throw translate(file, "write", e);
+        }
+    }
+
     /** Whether the calling code runs inside {@link #inTransaction}: its writes are not committed yet. */
     public synchronized boolean inTransactionNow() {
         return transactionDepth > 0;

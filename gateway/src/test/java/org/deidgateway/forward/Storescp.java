@@ -26,7 +26,11 @@ final class Storescp implements AutoCloseable {
 
     /** Starts storescp writing into {@code dir} with extra options, and waits until it listens. */
     static Storescp start(Path dir, Path log, String... options) throws IOException, InterruptedException {
-        int port = freePort();
+        return start(dir, log, freePort(), options);
+    }
+
+    /** As above, on a given port (a peer that restarts where it was). */
+    static Storescp start(Path dir, Path log, int port, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("storescp", "-v", "-ta", "10", "-td", "10", "-od", dir.toString()));
         command.addAll(List.of(options));
         command.add(Integer.toString(port));

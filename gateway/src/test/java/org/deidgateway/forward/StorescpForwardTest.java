@@ -112,6 +112,24 @@ class StorescpForwardTest {
     }
 
     @Test
+    void aPeerRestartedBetweenTwoObjectsGetsTheSecondOnANewAssociation() throws Exception {
+        Path first = Files.createDirectory(temp.resolve("first"));
+        Path second = Files.createDirectory(temp.resolve("second"));
+        storescp = Storescp.start(first, temp.resolve("first.log"));
+        int port = storescp.port();
+        try (DicomChannel channel = new DicomChannel(destination(port))) {
+            channel.deliver(TestData.pydicom("CT_small.dcm"), "a.dcm");
+            // the kept association dies with the peer: found stale before sending, or failing on the send and
+            // then sent again at once on a new association (DicomChannel.storeOnce), never a failed delivery
+            storescp.close();
+            storescp = Storescp.start(second, temp.resolve("second.log"), port);
+            channel.deliver(TestData.pydicom("MR_small.dcm"), "b.dcm");
+        }
+        assertEquals(1, Files.list(first).count());
+        assertEquals(1, Files.list(second).count());
+    }
+
+    @Test
     void anObjectOfANewSyntaxMakesTheClientReAssociate() throws Exception {
         storescp = start("+xa", "+B");
         try (DicomStoreClient client = new DicomStoreClient(destination(storescp.port()))) {
