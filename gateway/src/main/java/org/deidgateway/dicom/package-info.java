@@ -1,6 +1,7 @@
 /**
  * DICOM files through PixelMed: reading with pixel-data decompression off (compressed pixel data
- * passes through untouched), detecting truncated files PixelMed would accept silently, and writing
- * with fresh file meta information, to a temporary name renamed into place.
+ * passes through untouched), headers read while the pixel data stay in the file and are copied
+ * byte for byte on writing (any size in flat memory), proving a file whole by its element lengths
+ * (which PixelMed does not), and writing with fresh file meta information.
  */
 package org.deidgateway.dicom;
