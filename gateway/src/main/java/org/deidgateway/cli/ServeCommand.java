@@ -277,6 +277,12 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Runs the processor until stopped; a database problem pauses it instead of ending it. */
     private static final class ProcessingLoop implements Runnable {
+        /**
+         * Objects arrive one by one: processed as they come, every object paid for its own
+         * transaction and audit entry. A round that found fewer than this waits a moment first.
+         */
+        private static final int GATHER_BELOW = 16;
+        private static final long GATHER_MILLIS = 10;
         private final Processor processor;
         private volatile boolean running = true;
 
@@ -306,6 +312,14 @@ final class ServeCommand implements Callable<Integer> {
                 } catch (StoreException e) {
                     System.err.println("deid: processing paused: " + e.getMessage());
                     done = 0;
+                }
+                if (done > 0 && done < GATHER_BELOW) {
+                    // a few more arrive while we wait a moment: one transaction and audit entry for them all
+                    try {
+                        Thread.sleep(GATHER_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
                 if (done == 0) {
                     try {

@@ -31,6 +31,8 @@ public final class Forwarder implements Runnable {
     private volatile boolean running = true;
     private final Object idle = new Object();
     private static final int RECORD_EVERY = 32;
+    private static final long RECORD_AFTER_MILLIS = 200;
+    private long lastRecordedMillis;
     private final List<Outbox.Entry> deliveredNotRecorded = new java.util.ArrayList<>();
     private boolean woken;
     /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
@@ -68,31 +70,54 @@ public final class Forwarder implements Runnable {
     public void run() {
         try (channel) {
             while (running) {
-                int delivered = deliverDue();
+                int delivered = round(false);
                 if (delivered == 0) {
+                    recordDeliveredQuietly();
                     pause();
                 }
             }
+            recordDeliveredQuietly();
         }
     }
 
-    /** One round; returns how many were delivered. */
+    /** One round, its deliveries recorded before it returns; returns how many were delivered. */
     public int deliverDue() {
+        return round(true);
+    }
+
+    /**
+     * One round. Deliveries are recorded in batches: every {@value #RECORD_EVERY}, after
+     * {@value #RECORD_AFTER_MILLIS} ms, when idle, and at the end. Entries delivered and not yet
+     * recorded are left out of the next round's query, which would still find them due.
+     */
+    private int round(boolean recordNow) {
         if (System.currentTimeMillis() < pausedUntilMillis) {
             return 0;
         }
         try {
-            List<Outbox.Entry> due = outbox.due(destination, 100);
+            java.util.Set<Long> inFlight = new java.util.HashSet<>();
+            deliveredNotRecorded.forEach(e -> inFlight.add(e.id()));
+            List<Outbox.Entry> due = outbox.due(destination, 100 + inFlight.size()).stream()
+                    .filter(e -> !inFlight.contains(e.id())).limit(100).toList();
             try {
                 return channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
             } finally {
-                // before the next round's query, which would otherwise see them as still due
-                recordDelivered();
+                if (recordNow || System.currentTimeMillis() - lastRecordedMillis >= RECORD_AFTER_MILLIS) {
+                    recordDelivered();
+                }
             }
         } catch (StoreException | IOException e) {
             LOG.errorf("forwarding to %s paused: %s", destination, e.getMessage());
             pause();
             return 0;
+        }
+    }
+
+    private void recordDeliveredQuietly() {
+        try {
+            recordDelivered();
+        } catch (StoreException | IOException e) {
+            LOG.errorf("forwarding to %s: deliveries not recorded yet: %s", destination, e.getMessage());
         }
     }
 
@@ -185,6 +210,7 @@ public final class Forwarder implements Runnable {
         }
         List<Outbox.Finished> finished = outbox.deliveredAll(deliveredNotRecorded);
         deliveredNotRecorded.clear();
+        lastRecordedMillis = System.currentTimeMillis();
         for (Outbox.Finished f : finished) {
             Files.deleteIfExists(files.resolve(f.file()));
             if (originals != null && f.original() != null) {

@@ -18,6 +18,7 @@ public final class IntakeRecorder implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(IntakeRecorder.class);
     private static final int MAX_BATCH = 500;
+    private static final long GATHER_MILLIS = 5;
 
     private final IntakeLog intake;
     private final Runnable onRecorded;
@@ -54,6 +55,8 @@ public final class IntakeRecorder implements Runnable {
                     continue;
                 }
                 batch.add(first);
+                // a moment for more to arrive: the rows of a busy association go in together
+                Thread.sleep(GATHER_MILLIS);
                 waiting.drainTo(batch, MAX_BATCH - 1);
                 recordPatiently(batch);
                 batch.clear();
