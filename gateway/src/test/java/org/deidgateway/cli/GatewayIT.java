@@ -153,7 +153,8 @@ class GatewayIT {
         Process serve = serve();
         Path log = storescu(List.of(), TestData.pydicom("CT_small.dcm").toString(), TestData.pydicom("MR_small.dcm").toString(),
                 TestData.pydicom("rtdose.dcm").toString());
-        waitFor(() -> countFiles(home.resolve("outbox")) == 3, 30, "three copies waiting in the outbox");
+        // queued: the copies written and their outbox rows committed
+        waitFor(() -> queueStatus().matches("(?s).*peer\\s+3\\s+0\\s+0.*"), 30, "three copies waiting in the outbox");
         assertEquals(3, count(readQuietly(log), "Received Store Response (Success)"));
         serve.destroyForcibly();
         serve.waitFor(30, TimeUnit.SECONDS);
@@ -183,6 +184,14 @@ class GatewayIT {
                 "originals and copies deleted once delivered");
         assertTrue(readQuietly(lastServeErr).contains("2 damaged by an interruption and queued to be made again"),
                 readQuietly(lastServeErr));
+    }
+
+    private String queueStatus() {
+        try {
+            return DeidProcess.run(dir, ENV, "queue", "status", "--home", home.toString()).out();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     private Process serve() throws Exception {
