@@ -4,8 +4,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,11 +17,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class WriteDeadline extends FilterOutputStream {
 
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /**
+     * How often the watchdog looks at the writes in progress. A timer task per write (schedule and
+     * cancel for every PDU, dozens per object) cost the sender more than the check is worth; a
+     * write is now stamped with its start, and one thread closes the sockets whose write has run
+     * past its limit (within this interval of it).
+     */
+    private static final long CHECK_EVERY_MILLIS = 250;
+    private static final Set<WriteDeadline> WATCHED = ConcurrentHashMap.newKeySet();
+    private static final Thread WATCHDOG = watchdog();
 
     private final Socket socket;
-    private final long timeoutMillis;
+    private final long timeoutNanos;
     private volatile boolean expired;
+    /** When the write in progress began (System.nanoTime), 0 when none is. */
+    private volatile long writingSince;
 
     WriteDeadline(Socket socket, long timeoutMillis) throws IOException {
         this(socket, socket, timeoutMillis);
@@ -31,7 +41,7 @@ final class WriteDeadline extends FilterOutputStream {
     WriteDeadline(Socket socket, Socket closeOnExpiry, long timeoutMillis) throws IOException {
         super(socket.getOutputStream());
         this.socket = closeOnExpiry;
-        this.timeoutMillis = timeoutMillis;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     /** Whether a write failed because the peer did not take the bytes in time. */
@@ -41,11 +51,15 @@ final class WriteDeadline extends FilterOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ScheduledFuture<?> alarm = TIMER.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+        WATCHED.add(this);
+        writingSince = Math.max(1, System.nanoTime());
         try {
             out.write(b, off, len);
         } finally {
-            alarm.cancel(false);
+            writingSince = 0;
+            if (socket.isClosed()) {
+                WATCHED.remove(this);
+            }
         }
     }
 
@@ -57,26 +71,41 @@ final class WriteDeadline extends FilterOutputStream {
     @Override
     public void close() throws IOException {
         // the socket is closed by its owner; closing it here would hide who ended the association
+        WATCHED.remove(this);
         flush();
     }
 
-    private void expire() {
-        expired = true;
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing is what we wanted; the blocked write fails either way
+    private void checkAt(long now) {
+        long since = writingSince;
+        if (socket.isClosed()) {
+            WATCHED.remove(this);
+        } else if (since != 0 && now - since > timeoutNanos) {
+            expired = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is what we wanted; the blocked write fails either way
+            }
+            WATCHED.remove(this);
         }
     }
 
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "dicom-write-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        // most alarms are cancelled: without this each would wait in the queue for its full timeout
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
+    private static Thread watchdog() {
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(CHECK_EVERY_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (WriteDeadline w : WATCHED) {
+                    w.checkAt(now);
+                }
+            }
+        }, "dicom-write-deadline");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }
