@@ -31,7 +31,17 @@ public record Part10Header(String sopClassUid, String sopInstanceUid, String tra
         long size = Files.size(file);
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(PREAMBLE + 4 + MAX_META_LENGTH);
+            // the group length, when the file starts with it, says how much to read: the meta only,
+            // not 64 KiB of every file sent
+            byte[] start = in.readNBytes(PREAMBLE + 4 + 12);
+            long groupLength = start.length == PREAMBLE + 4 + 12 && start[132] == 2 && start[133] == 0 && start[134] == 0
+                    && start[135] == 0 && start[136] == 'U' && start[137] == 'L'
+                    ? (start[140] & 0xFFL) | (start[141] & 0xFFL) << 8 | (start[142] & 0xFFL) << 16 | (start[143] & 0xFFL) << 24
+                    : -1;
+            byte[] rest = in.readNBytes(groupLength >= 0 ? (int) Math.min(groupLength, MAX_META_LENGTH + 1L)
+                    : MAX_META_LENGTH - 12);
+            head = java.util.Arrays.copyOf(start, start.length + rest.length);
+            System.arraycopy(rest, 0, head, start.length, rest.length);
         }
         if (head.length < PREAMBLE + 4 || head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
             throw new MalformedException(file + " is not a DICOM Part 10 file (no DICM prefix after the preamble)");
