@@ -288,6 +288,9 @@ public final class DicomFiles {
         AttributeList before = dataset;
         AttributeList after = new AttributeList();
         if (pixels != null) {
+            if (dataset.get(TagFromName.PixelData) != null) {
+                throw new IllegalStateException("pixel data both in the dataset and left in the file");
+            }
             before = new AttributeList();
             for (Object value : dataset.values()) {
                 Attribute attribute = (Attribute) value;
