@@ -42,6 +42,10 @@ public final class DicomListener implements AutoCloseable {
     /** Short: the waiting room frees descriptors within a millisecond of being asked to. */
     private static final long ACCEPT_RETRY_MILLIS = 10;
 
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Touched by the accepting thread only. */
+    private long lastRefusalLoggedNanos;
+    private long refusalsNotLogged;
     private final ReceiverSettings settings;
     private final StoreService storage;
     private final GatewayMetrics metrics;
@@ -147,7 +151,17 @@ public final class DicomListener implements AutoCloseable {
         if (settings.allowedSources().admits(source)) {
             return true;
         }
-        LOG.infof("refused a connection from %s: not in dicom.allowed-source-addresses", source.getHostAddress());
+        metrics.connectionDropped("source-address");
+        // a scan from outside the allow-list must not flood the log: one line per 10 s, with the count
+        long now = System.nanoTime();
+        if (now - lastRefusalLoggedNanos >= REFUSAL_LOG_INTERVAL_NANOS || lastRefusalLoggedNanos == 0) {
+            LOG.infof("refused a connection from %s: not in dicom.allowed-source-addresses%s", source.getHostAddress(),
+                    refusalsNotLogged == 0 ? "" : " (" + refusalsNotLogged + " more refused since the last such line)");
+            lastRefusalLoggedNanos = now;
+            refusalsNotLogged = 0;
+        } else {
+            refusalsNotLogged++;
+        }
         return false;
     }
 
