@@ -21,6 +21,8 @@ public final class ProfileRules {
     private final ConfidentialityProfile profile;
     private final ConfidentialityTable table;
     private final SafePrivateTable safePrivate;
+    private final java.util.Map<Long, Decision> decided = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED = 50_000;
 
     public ProfileRules(ConfidentialityProfile profile, ConfidentialityTable table, SafePrivateTable safePrivate) {
         this.profile = profile;
@@ -42,6 +44,24 @@ public final class ProfileRules {
      * @param vr the attribute's value representation, as two letters; decides the defaults
      */
     public Decision decide(int tag, String vr, Context context) {
+        if (vr == null || vr.length() != 2) {
+            return decideNow(tag, vr, context);
+        }
+        // the same few hundred (tag, VR, context) come back in every object; the decision and its
+        // explanation are built once
+        long key = (tag & 0xFFFFFFFFL) << 32 | (long) vr.charAt(0) << 16 | (long) vr.charAt(1) << 8 | context.ordinal();
+        Decision known = decided.get(key);
+        if (known == null) {
+            known = decideNow(tag, vr, context);
+            if (decided.size() < MAX_REMEMBERED) {
+                // bounded: objects full of made-up tags must not grow it without end
+                decided.put(key, known);
+            }
+        }
+        return known;
+    }
+
+    private Decision decideNow(int tag, String vr, Context context) {
         TagOverride override = profile.overrides().get(tag);
         if (override != null) {
             String why = override.reason() == null || override.reason().isBlank() ? "" : ": " + override.reason();
