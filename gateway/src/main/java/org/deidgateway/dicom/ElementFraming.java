@@ -46,6 +46,7 @@ final class ElementFraming {
             default -> false;
         };
     }
+
     private static final int MAX_DEPTH = 64;
 
     private final Input in;
