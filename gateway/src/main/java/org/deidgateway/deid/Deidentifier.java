@@ -21,6 +21,7 @@ import org.deidgateway.pseudonym.UidRemapper;
 import org.deidgateway.pseudonym.ValueHasher;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,21 +39,39 @@ public final class Deidentifier {
     private final PseudonymScheme scheme;
     private final UidRemapper uids;
     private final ValueHasher hasher;
+    private final PatientDateOffsets dateOffsets;
     private final DeidentificationMarker marker;
 
+    /** An engine that keeps dates in full or removes them: the profile must not ask for shifted dates. */
     public Deidentifier(ProfileRules rules, PatientPseudonymizer pseudonymizer, PseudonymScheme scheme, UidRemapper uids,
                         ValueHasher hasher) throws DeidentificationException {
+        this(rules, pseudonymizer, scheme, uids, hasher, null);
+    }
+
+    /**
+     * @param dateOffsets the day offset of each patient; required exactly when the profile has Retain
+     *                    Longitudinal Temporal Information Modified Dates, and null otherwise
+     */
+    public Deidentifier(ProfileRules rules, PatientPseudonymizer pseudonymizer, PseudonymScheme scheme, UidRemapper uids,
+                        ValueHasher hasher, PatientDateOffsets dateOffsets) throws DeidentificationException {
         ConfidentialityProfile profile = rules.profile();
-        if (profile.has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
+        boolean shifts = profile.has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES);
+        if (shifts && dateOffsets == null) {
             throw new DeidentificationException("profile '" + profile.name() + "' keeps dates shifted (Retain "
-                    + "Longitudinal Temporal Information Modified Dates), and date shifting is not built yet: "
-                    + "refusing to run rather than keep real dates");
+                    + "Longitudinal Temporal Information Modified Dates), so it runs only as an anonymizing stage with "
+                    + "per-run identities and date offsets: deid deidentify --profile " + profile.name()
+                    + ", or DeidentifierFactory.createAnonymizing; refusing to run rather than keep real dates");
+        }
+        if (!shifts && dateOffsets != null) {
+            throw new DeidentificationException("profile '" + profile.name() + "' does not have Retain Longitudinal "
+                    + "Temporal Information Modified Dates: its dates are kept or removed, never shifted");
         }
         this.rules = rules;
         this.pseudonymizer = pseudonymizer;
         this.scheme = scheme;
         this.uids = uids;
         this.hasher = hasher;
+        this.dateOffsets = dateOffsets;
         this.marker = new DeidentificationMarker(profile);
     }
 
@@ -86,9 +105,18 @@ public final class Deidentifier {
             throw new DeidentificationException("no pseudonym: " + e.getMessage(), e);
         }
 
+        DateShifter shifter = null;
+        if (dateOffsets != null) {
+            int days = dateOffsets.offsetDaysFor(linkKey);
+            if (days == 0) {
+                throw new DeidentificationException("a date offset of 0 days would keep the real dates");
+            }
+            shifter = new DateShifter(days);
+        }
+
         TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules);
         try {
-            new Pass(cleaner, pseudonym).apply(dataset, Context.TOP_LEVEL);
+            new Pass(cleaner, pseudonym, shifter).apply(dataset, Context.TOP_LEVEL);
             marker.mark(dataset);
         } catch (DicomException e) {
             throw new DeidentificationException("cannot rewrite the dataset: " + e.getClass().getSimpleName(), e);
@@ -106,14 +134,17 @@ public final class Deidentifier {
         return (tag.getGroup() << 16) | tag.getElement();
     }
 
-    /** One object's walk: carries what is specific to the object (its cleaner and pseudonym). */
+    /** One object's walk: carries what is specific to the object (its cleaner, pseudonym and date shift). */
     private final class Pass {
         private final TextCleaner cleaner;
         private final String pseudonym;
+        /** Null unless the profile keeps dates shifted. */
+        private final DateShifter shifter;
 
-        Pass(TextCleaner cleaner, String pseudonym) {
+        Pass(TextCleaner cleaner, String pseudonym, DateShifter shifter) {
             this.cleaner = cleaner;
             this.pseudonym = pseudonym;
+            this.shifter = shifter;
         }
 
         void apply(AttributeList list, Context context) throws DicomException {
@@ -139,6 +170,9 @@ public final class Deidentifier {
                     decision = rules.decide(tagOf(tag), attribute.getVRAsString(), context);
                 }
                 boolean kept = applyTo(list, attribute, decision.action(), context);
+                if (kept && shifter != null && keepsOriginalValue(decision.action()) && isDate(attribute)) {
+                    kept = shiftDates(list, attribute);
+                }
                 if (kept && (group & 1) == 1) {
                     keptPrivateBlocks.add((group << 8) | (element >>> 8));
                 }
@@ -219,6 +253,40 @@ public final class Deidentifier {
                         }
                     }
                 }
+            }
+            return true;
+        }
+
+        /**
+         * Under Retain Longitudinal Modified Dates the table says C for the date rows, and every
+         * date the profile keeps (unlisted attributes, attributes in items, safe private ones)
+         * still carries the real date: all of them move by the patient's offset. Values the
+         * engine wrote itself (dummy, replace, hash) are no dates of the patient and stay.
+         */
+        private static boolean keepsOriginalValue(Action action) {
+            return action == Action.KEEP || action == Action.CLEAN;
+        }
+
+        private static boolean isDate(Attribute attribute) {
+            String vr = attribute.getVRAsString();
+            return ("DA".equals(vr) || "DT".equals(vr)) && !(attribute instanceof SequenceAttribute);
+        }
+
+        /** Shifts every value; drops those that are not dates; returns whether the attribute is still in the list. */
+        private boolean shiftDates(AttributeList list, Attribute attribute) throws DicomException {
+            String[] values = attribute.getStringValues();
+            if (values == null || Arrays.stream(values).allMatch(String::isBlank)) {
+                // an empty date is no date: Type 2 attributes stay valid as they are
+                return true;
+            }
+            List<String> shifted = shifter.shiftAll(attribute.getVRAsString(), values);
+            if (shifted.isEmpty()) {
+                list.remove(attribute.getTag());
+                return false;
+            }
+            attribute.removeValues();
+            for (String value : shifted) {
+                attribute.addValue(value);
             }
             return true;
         }

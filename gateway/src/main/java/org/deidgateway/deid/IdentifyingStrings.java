@@ -7,6 +7,7 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.profile.Action;
+import org.deidgateway.profile.ProfileOption;
 import org.deidgateway.profile.ProfileRules;
 import org.deidgateway.profile.ProfileRules.Context;
 import org.deidgateway.profile.TableRow;
@@ -18,8 +19,8 @@ import java.util.Set;
  * Gathers, from the original object, the strings that identify its patient and the people and
  * places around it: the values of every text attribute the profile does not keep verbatim (names,
  * IDs, addresses, phone numbers, institution and station names...), every person name anywhere,
- * and the birth date. Which attributes count is decided by the profile, so the list follows
- * Table E.1-1 rather than a list typed here.
+ * the birth date, and, where dates are shifted, every date of the object. Which attributes count
+ * is decided by the profile, so the list follows Table E.1-1 rather than a list typed here.
  */
 final class IdentifyingStrings {
 
@@ -32,21 +33,28 @@ final class IdentifyingStrings {
     static TextCleaner collect(AttributeList dataset, ProfileRules rules) {
         TextCleaner.Builder builder = new TextCleaner.Builder();
         builder.birthDate(Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.PatientBirthDate));
-        walk(dataset, rules, builder);
+        walk(dataset, rules, builder, rules.profile().has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES));
         return builder.build();
     }
 
-    private static void walk(AttributeList list, ProfileRules rules, TextCleaner.Builder builder) {
+    private static void walk(AttributeList list, ProfileRules rules, TextCleaner.Builder builder, boolean datesShifted) {
         for (Attribute attribute : list.values()) {
             AttributeTag tag = attribute.getTag();
             String vr = attribute.getVRAsString();
             if (attribute instanceof SequenceAttribute sequence) {
                 for (int i = 0; i < sequence.getNumberOfItems(); i++) {
-                    walk(sequence.getItem(i).getAttributeList(), rules, builder);
+                    walk(sequence.getItem(i).getAttributeList(), rules, builder, datesShifted);
                 }
                 continue;
             }
             try {
+                if (datesShifted && ("DA".equals(vr) || "DT".equals(vr))) {
+                    for (String value : values(attribute)) {
+                        String date = value.trim().replace(".", "");
+                        builder.date(date.length() >= 8 ? date.substring(0, 8) : date);
+                    }
+                    continue;
+                }
                 if ("PN".equals(vr)) {
                     for (String name : values(attribute)) {
                         builder.personName(name);

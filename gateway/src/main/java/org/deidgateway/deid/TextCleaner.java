@@ -106,6 +106,14 @@ public final class TextCleaner {
 
         /** A birth date (DA, yyyyMMdd) in the spellings found in reports and descriptions. */
         public Builder birthDate(String da) {
+            return date(da);
+        }
+
+        /**
+         * A date of the object (DA yyyyMMdd, or the date part of a DT) in the spellings found in
+         * reports and descriptions: where dates are shifted, a real one left in text undoes the shift.
+         */
+        public Builder date(String da) {
             if (da == null || !da.trim().matches("\\d{8}")) {
                 return this;
             }

@@ -26,10 +26,20 @@ public record ConfidentialityProfile(String name, String description, Set<Profil
 
     /**
      * Whether the profile puts a pseudonym into the data: then a correspondence table links it back,
-     * and the installation needs a curator who can open it.
+     * and the installation needs a curator who can open it. An anonymizing profile's pseudonym
+     * override gets a random per-run ID that no table links back, so it does not count.
      */
     public boolean pseudonymizes() {
-        return overrides.values().stream().anyMatch(o -> o.action() == Action.PSEUDONYM);
+        return !anonymizes() && overrides.values().stream().anyMatch(o -> o.action() == Action.PSEUDONYM);
+    }
+
+    /**
+     * Whether the profile is an anonymizing stage: it keeps dates shifted by a per-patient offset,
+     * which exists only within one run, so identities, UIDs and offsets are drawn per run and kept
+     * nowhere.
+     */
+    public boolean anonymizes() {
+        return options.contains(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES);
     }
 
     public boolean has(ProfileOption option) {

@@ -23,6 +23,8 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -47,6 +49,8 @@ class TableE11ConformanceTest {
 
     private static final String PLANTED_TEXT = "Planted note Doe John 19650412 tel +49 30 1234567";
     private static final String PLANTED_UID = "1.2.826.0.1.3680043.2.1143.424242";
+    /** Crosses a year end backwards from the planted 2019-03-04. */
+    private static final int SHIFT_DAYS = -400;
     private static final Map<String, String> VR_BY_TAG = new HashMap<>();
     private static byte[] baseDataset;
     /** Set per check; the checks of one factory run one after another. */
@@ -80,12 +84,12 @@ class TableE11ConformanceTest {
     private static void check(JsonNode row, ProfileOption option, String code) throws Exception {
         Set<ProfileOption> options = option == null ? EnumSet.noneOf(ProfileOption.class) : EnumSet.of(option);
         ConfidentialityProfile profile = new ConfidentialityProfile("table-test", "", options, Map.of());
-        if (option == ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES) {
-            // Date shifting arrives with the second stage; until then the profile must refuse to run.
+        boolean shiftsDates = option == ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES;
+        if (shiftsDates) {
+            // without a source of per-patient offsets the profile must refuse rather than keep real dates
             assertThrows(DeidentificationException.class, () -> TestEngines.engine(profile, 1));
-            return;
         }
-        Deidentifier engine = TestEngines.engine(profile, 1);
+        Deidentifier engine = shiftsDates ? TestEngines.shiftingDates(profile, 1, SHIFT_DAYS) : TestEngines.engine(profile, 1);
         retainUids = option == ProfileOption.RETAIN_UIDS;
         AttributeList dataset = read(baseDataset);
         setPatientName(dataset, "Doe^John");
@@ -97,6 +101,22 @@ class TableE11ConformanceTest {
         engine.deidentify(dataset);
         Attribute out = dataset.get(planted.tag);
         assertOutcome(code, planted, out);
+        if (shiftsDates) {
+            assertNoRealDate(planted, out);
+        }
+    }
+
+    /**
+     * Under Retain Longitudinal Modified Dates every date is either gone, empty, or moved by exactly
+     * the patient's offset: never the real one.
+     */
+    private static void assertNoRealDate(Planted planted, Attribute out) throws DicomException {
+        if (out == null || isEmpty(out) || !("DA".equals(planted.vr) || "DT".equals(planted.vr))) {
+            return;
+        }
+        LocalDate original = LocalDate.parse(planted.value.substring(0, 8), DateTimeFormatter.BASIC_ISO_DATE);
+        String expected = original.plusDays(SHIFT_DAYS).format(DateTimeFormatter.BASIC_ISO_DATE) + planted.value.substring(8);
+        assertEquals(expected, out.getDelimitedStringValuesOrEmptyString(), "date shifted by exactly the offset");
     }
 
     private static void assertOutcome(String code, Planted planted, Attribute out) throws DicomException {
