@@ -3,9 +3,11 @@ package org.deidgateway.cli;
 import org.deidgateway.audit.AuditEvent;
 import org.deidgateway.audit.AuditLog;
 import org.deidgateway.config.ProjectConfig;
+import org.deidgateway.deid.AnonymousIdentities;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.deid.DeidentifiedInstance;
 import org.deidgateway.deid.Deidentifier;
+import org.deidgateway.deid.DeidentifierFactory;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
@@ -39,7 +41,13 @@ import java.util.stream.Stream;
                 + "on the terminal.",
                 "With a pseudonymizing profile every patient's link is sealed into the home's correspondence table "
                 + "before the file is written, so at least one curator must be registered (deid curator add). The "
-                + "audit trail gets the counts per pseudonym, never an identity."})
+                + "audit trail gets the counts per pseudonym, never an identity.",
+                "With an anonymizing profile (one with retain-longitudinal-modified-dates, such as anonymize) each "
+                + "run draws, per patient, a new random Patient ID (ANON-...) and one random day offset that moves "
+                + "every date of that patient (times unchanged), and a random key for the new UIDs. They exist only "
+                + "in memory during the run and are kept nowhere: no vault record, and the audit trail gets only the "
+                + "numbers of patients and instances. The same patient in two runs gets two unrelated identities, "
+                + "so give a patient's whole case to one run."})
 final class DeidentifyCommand implements Callable<Integer> {
 
     @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home (deid init).")
@@ -55,6 +63,16 @@ final class DeidentifyCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUTDIR", description = "Folder for the de-identified files.")
     Path out;
 
+    @Option(names = "--max-shift-days", paramLabel = "DAYS",
+            description = "Anonymizing profiles only: offsets are drawn uniformly from -DAYS to +DAYS, never 0 "
+                    + "(1 to " + AnonymousIdentities.LIMIT_MAX_SHIFT_DAYS + "). Default: "
+                    + AnonymousIdentities.DEFAULT_MAX_SHIFT_DAYS + ".")
+    Integer maxShiftDays;
+
+    @Option(names = "--whole-weeks",
+            description = "Anonymizing profiles only: offsets are whole weeks, so that weekdays stay right.")
+    boolean wholeWeeks;
+
     @Parameters(arity = "1..*", paramLabel = "INPUT", description = "DICOM files or folders.")
     List<Path> inputs;
 
@@ -65,6 +83,21 @@ final class DeidentifyCommand implements Callable<Integer> {
                 ProjectConfig projectConfig = access.project(project);
                 String profile = profileName == null ? projectConfig.profile() : profileName;
                 ConfidentialityProfile confidentialityProfile = ProfileCatalog.forHome(home).load(profile);
+                boolean anonymizing = confidentialityProfile.anonymizes();
+                if (!anonymizing && (maxShiftDays != null || wholeWeeks)) {
+                    throw new CliException("--max-shift-days and --whole-weeks apply to an anonymizing profile "
+                            + "only; profile " + profile + " does not shift dates");
+                }
+                if (anonymizing) {
+                    try (AnonymousIdentities identities = anonymousIdentities()) {
+                        List<Path> files = collectInputs(inputs);
+                        prepareOutput(out);
+                        Deidentifier engine = DeidentifierFactory.createAnonymizing(projectConfig.name(),
+                                confidentialityProfile, identities);
+                        // the keystore only seals the audit trail here: nothing of this run is derived from it
+                        return process(access, access.keystore(), new Run(engine, projectConfig.name(), null, true), files);
+                    }
+                }
                 List<Path> files = collectInputs(inputs);
                 prepareOutput(out);
                 // checked before the keystore passphrase is asked for
@@ -72,28 +105,46 @@ final class DeidentifyCommand implements Callable<Integer> {
                 GatewayKeystore keystore = access.keystore();
                 Deidentifier engine = access.engine(projectConfig, confidentialityProfile, keystore);
                 IdentityVault vault = confidentialityProfile.pseudonymizes() ? access.vault() : null;
-                Run run = new Run(engine, projectConfig.name(), vault);
-                int exit = run.process(files);
-                run.audit(access, keystore, files.size());
-                return exit;
+                return process(access, keystore, new Run(engine, projectConfig.name(), vault, false), files);
             }
         });
     }
 
-    /** One command's work: the files, their outcomes, and the counts per pseudonym for the audit. */
+    private static int process(HomeAccess access, GatewayKeystore keystore, Run run, List<Path> files)
+            throws StoreException, KeystoreException {
+        int exit = run.process(files);
+        run.audit(access, keystore, files.size());
+        return exit;
+    }
+
+    private AnonymousIdentities anonymousIdentities() throws CliException {
+        try {
+            return AnonymousIdentities.create(maxShiftDays == null ? AnonymousIdentities.DEFAULT_MAX_SHIFT_DAYS
+                    : maxShiftDays, wholeWeeks);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /**
+     * One command's work: the files, their outcomes, and the counts per pseudonym for the audit (for
+     * an anonymizing run, per new ID in memory only: those IDs must not be recorded).
+     */
     private final class Run {
         private final Deidentifier engine;
         private final String project;
         private final IdentityVault vault;
+        private final boolean anonymizing;
         private final Map<String, int[]> perPseudonym = new TreeMap<>();
         private final List<String> failures = new ArrayList<>();
         private int done;
         private String abortedBy;
 
-        Run(Deidentifier engine, String project, IdentityVault vault) {
+        Run(Deidentifier engine, String project, IdentityVault vault, boolean anonymizing) {
             this.engine = engine;
             this.project = project;
             this.vault = vault;
+            this.anonymizing = anonymizing;
         }
 
         int process(List<Path> files) {
@@ -145,14 +196,19 @@ final class DeidentifyCommand implements Callable<Integer> {
             }
         }
 
-        /** One entry per pseudonym (instances, new studies) and one for the run, then a sealed checkpoint. */
+        /**
+         * One entry per pseudonym (instances, new studies) and one for the run, then a sealed
+         * checkpoint. An anonymizing run gets the run entry only: its new IDs would link the
+         * output to this home.
+         */
         void audit(HomeAccess access, GatewayKeystore keystore, int fileCount) throws StoreException, KeystoreException {
             if (abortedBy != null && done == 0) {
                 return;
             }
             AuditLog audit = access.audit();
             access.database().inTransaction(c -> {
-                for (Map.Entry<String, int[]> entry : perPseudonym.entrySet()) {
+                Map<String, int[]> recordable = anonymizing ? Map.of() : perPseudonym;
+                for (Map.Entry<String, int[]> entry : recordable.entrySet()) {
                     audit.append(AuditEvent.DEIDENTIFIED, HomeAccess.operator(), Map.of("project", project,
                             "pseudonym", entry.getKey(), "instances", entry.getValue()[0], "new-studies", entry.getValue()[1]));
                 }
@@ -163,6 +219,9 @@ final class DeidentifyCommand implements Callable<Integer> {
                 run.put("de-identified", done);
                 run.put("failed", failures.size());
                 run.put("patients", perPseudonym.size());
+                if (anonymizing) {
+                    run.put("identities", "anonymous, per run, kept nowhere");
+                }
                 audit.append(AuditEvent.DEIDENTIFICATION_RUN, HomeAccess.operator(), run);
                 return null;
             });

@@ -110,11 +110,16 @@ class CliIT {
         assertNotEquals(0, unwritable.exit());
         assertTrue(unwritable.err().contains("cannot create the output folder"), unwritable.err());
 
-        DeidProcess.Result anonymize = deid("deidentify", "--home", home.toString(), "--profile", "anonymize",
-                "--out", shared.resolve("o-anon").toString(), ct.toString());
-        assertNotEquals(0, anonymize.exit());
-        assertTrue(anonymize.err().contains("refusing to run rather than keep real dates"), anonymize.err());
-        assertFalse(Files.exists(shared.resolve("o-anon").resolve("LUNG_STUDY")));
+        DeidProcess.Result noShift = deid("deidentify", "--home", home.toString(), "--profile", "anonymize",
+                "--max-shift-days", "0", "--out", shared.resolve("o-anon").toString(), ct.toString());
+        assertNotEquals(0, noShift.exit());
+        assertTrue(noShift.err().contains("the maximum date shift must be 1 to 3650 days"), noShift.err());
+        assertFalse(Files.exists(shared.resolve("o-anon")));
+
+        DeidProcess.Result weeksWithoutShift = deid("deidentify", "--home", home.toString(), "--profile", "pseudonymize",
+                "--whole-weeks", "--out", shared.resolve("o-weeks").toString(), ct.toString());
+        assertNotEquals(0, weeksWithoutShift.exit());
+        assertTrue(weeksWithoutShift.err().contains("apply to an anonymizing profile only"), weeksWithoutShift.err());
 
         DeidProcess.Result notHome = deid("deidentify", "--home", shared.toString(), "--out", shared.resolve("o").toString(), ct.toString());
         assertNotEquals(0, notHome.exit());
