@@ -21,7 +21,10 @@ public enum AuditEvent {
     TLS_CERTIFICATE_GENERATED,
     TLS_CERTIFICATE_IMPORTED,
     TLS_PEER_TRUSTED,
-    TLS_PEER_UNTRUSTED;
+    TLS_PEER_UNTRUSTED,
+    CASE_RELEASED,
+    CASE_RELEASE_REFUSED,
+    HELD_DELETED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

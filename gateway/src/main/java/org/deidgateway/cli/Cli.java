@@ -27,7 +27,8 @@ final class Cli {
         } catch (CliException e) {
             return fail(e.getMessage(), e.exitCode());
         } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException | StoreException
-                 | VaultException | ForwardException | TlsException e) {
+                 | VaultException | ForwardException | TlsException
+                 | org.deidgateway.curate.CaseRelease.ReleaseException e) {
             return fail(e.getMessage(), CliException.FAILURE);
         } catch (IOException e) {
             // I/O messages name files and the OS reason, never dataset content.

@@ -1,6 +1,8 @@
 package org.deidgateway.cli;
 
 import org.deidgateway.config.ConfigFile;
+import org.deidgateway.config.CurationConfig;
+import org.deidgateway.config.ProjectConfig;
 import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.DicomTlsConfig;
 import org.deidgateway.config.GatewayConfig;
@@ -27,6 +29,8 @@ final class ConfigCommand extends CommandGroup {
             "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
             "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
             "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address");
+    static final List<String> PROJECT_SETTABLE = List.of("mode", "curation.release-profile",
+            "curation.min-follow-up-months", "curation.max-shift-days", "curation.whole-weeks", "curation.keep-released-days");
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
     static final class Show implements Callable<Integer> {
@@ -78,6 +82,9 @@ final class ConfigCommand extends CommandGroup {
                     + "dicom.idle-timeout-seconds (silence inside an association), dicom.max-waiting-connections (silent new "
                     + "connections held at once), reidentification.four-eyes (true/false), metrics.port (0: off), "
                     + "metrics.bind-address.",
+                    "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.curation.release-profile, "
+                    + ".min-follow-up-months (0: no criterion), .max-shift-days (date offsets of released cases, default 180), "
+                    + ".whole-weeks (true: offsets keep weekdays), .keep-released-days (0: stage-one copies deleted at release).",
                     "A running gateway picks the change up at its next start."})
     static final class Set implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
@@ -113,7 +120,13 @@ final class ConfigCommand extends CommandGroup {
                     case "metrics.port" -> config.withMetrics(new MetricsConfig(config.metricsOrDefault().bindAddress(),
                             integer(value)));
                     case "metrics.bind-address" -> config.withMetrics(new MetricsConfig(value, config.metricsOrDefault().port()));
-                    default -> throw new CliException("unknown key '" + key + "'; settable keys: " + String.join(", ", SETTABLE));
+                    default -> {
+                        if (key.startsWith("projects.")) {
+                            yield withProjectSetting(config);
+                        }
+                        throw new CliException("unknown key '" + key + "'; settable keys: " + String.join(", ", SETTABLE)
+                                + ", and per project: projects.NAME." + String.join(", projects.NAME.", PROJECT_SETTABLE));
+                    }
                 };
                 ConfigFile.validate(access.layout.configFile(), changed);
                 ConfigFile.write(access.layout.configFile(), changed);
@@ -129,6 +142,31 @@ final class ConfigCommand extends CommandGroup {
                 }
                 return 0;
             });
+        }
+
+        /** {@code projects.NAME.KEY}: one setting of one project. */
+        private GatewayConfig withProjectSetting(GatewayConfig config) throws CliException {
+            String rest = key.substring("projects.".length());
+            int dot = rest.indexOf('.');
+            String name = dot < 0 ? rest : rest.substring(0, dot);
+            String setting = dot < 0 ? "" : rest.substring(dot + 1);
+            ProjectConfig project = config.project(name).orElseThrow(() -> new CliException("no project '" + name
+                    + "' (projects: " + config.projects().stream().map(ProjectConfig::name).toList() + ")"));
+            CurationConfig c = project.curationOrDefault();
+            ProjectConfig changed = switch (setting) {
+                case "mode" -> project.withMode(value.strip());
+                case "curation.release-profile" -> project.withCuration(c.withReleaseProfile(value.strip()));
+                case "curation.min-follow-up-months" -> project.withCuration(c.withMinFollowUpMonths(integer(value)));
+                case "curation.max-shift-days" -> project.withCuration(c.withMaxShiftDays(integer(value)));
+                case "curation.whole-weeks" -> project.withCuration(c.withWholeWeeks(bool(value)));
+                case "curation.keep-released-days" -> project.withCuration(c.withKeepReleasedDays(integer(value)));
+                default -> throw new CliException("unknown project key '" + setting + "' in '" + key + "'; per project: "
+                        + String.join(", ", PROJECT_SETTABLE));
+            };
+            List<ProjectConfig> projects = new java.util.ArrayList<>(config.projects());
+            projects.set(projects.indexOf(project), changed);
+            return new GatewayConfig(config.version(), projects, config.reidentification(), config.dicom(),
+                    config.destinations(), config.metrics());
         }
 
         private static List<String> list(String value) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
                 + "deid deidentify --home DIR --out OUT FILES...; a curator opens a pseudonym with deid reidentify.",
                 "Every command has --help."},
         subcommands = {InitCommand.class, ServeCommand.class, ConfigCommand.class, DestinationCommand.class,
-                EchoCommand.class, QueueCommand.class, QuarantineCommand.class,
+                EchoCommand.class, QueueCommand.class, QuarantineCommand.class, CurationCommand.class, ReleaseCommand.class,
                 DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
                 AuditCommand.class, KeystoreCommand.class, TlsCommand.class, ProfileCommand.class, BenchCommand.class})
 public class DeidCommand implements Runnable {

@@ -16,7 +16,9 @@ import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
+import org.deidgateway.profile.Action;
 import org.deidgateway.profile.ConfidentialityProfile;
+import org.deidgateway.profile.TagOverride;
 import org.deidgateway.profile.ProfileCatalog;
 import org.deidgateway.receive.DicomListener;
 import org.deidgateway.receive.IntakeLog;
@@ -90,8 +92,13 @@ final class ServeCommand implements Callable<Integer> {
                 Outbox outbox = new Outbox(access.database());
                 GatewayMetrics metrics = GatewayMetrics.prometheus();
                 List<Forwarder> forwarders = new ArrayList<>();
+                int purged = CurationCommand.store(access).purgeReleased(name -> config.project(name)
+                        .map(p -> p.curationOrDefault().keepReleasedDaysOrZero()).orElse(0), java.time.Instant.now());
+                if (purged > 0) {
+                    System.err.println("deid: " + purged + " held stage-one copies of released cases deleted (retention passed)");
+                }
                 Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
-                        homeDir.resolve("outbox"), homeDir.resolve("quarantine")), router, vault,
+                        homeDir.resolve("outbox"), homeDir.resolve("quarantine"), homeDir.resolve("curation")), router, vault,
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
                         () -> forwarders.forEach(Forwarder::wake));
 
@@ -172,10 +179,25 @@ final class ServeCommand implements Callable<Integer> {
         });
     }
 
+    private static final int BIRTH_DATE = 0x00100030;
+
     private List<ProjectRouter.Route> routes(HomeAccess access, GatewayKeystore keystore) throws Exception {
         List<ProjectRouter.Route> routes = new ArrayList<>();
         for (ProjectConfig project : access.config().projects()) {
             ConfidentialityProfile profile = ProfileCatalog.forHome(home).load(project.profile());
+            if (profile.has(org.deidgateway.profile.ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
+                // offsets drawn per run and kept nowhere cannot stay the same for one patient across restarts
+                throw new CliException("project " + project.name() + ": profile '" + profile.name() + "' shifts dates by a "
+                        + "per-patient offset that is kept nowhere, so a daemon cannot apply it to studies that arrive over "
+                        + "months; make it the release profile of a two-stage project (projects." + project.name()
+                        + ".mode two-stage, curation.release-profile " + profile.name() + ")", CliException.FAILURE);
+            }
+            if (project.twoStage()) {
+                // a held copy stays inside the hospital: its birth date is kept for the release to shift with the
+                // case's other dates, so that ages stay right in the anonymized case
+                profile = profile.withOverrideUnlessSet(new TagOverride(BIRTH_DATE, Action.KEEP, null,
+                        "two-stage project: held inside the hospital; shifted with the case's dates at release"));
+            }
             routes.add(new ProjectRouter.Route(project, access.engine(project, profile, keystore), profile.pseudonymizes()));
         }
         return routes;

@@ -41,6 +41,10 @@ public final class ConfigFile {
             # dicom.tls.enabled: true to receive over TLS only; require-client-certificate: true to admit only
             #           peers whose certificate the keystore trusts. Certificates: deid tls --help.
             # dicom.allowed-source-addresses: IP addresses or CIDR blocks that may connect (empty: any).
+            # projects[].mode: pseudonymized (default: stage-one output is forwarded) or two-stage (held in the
+            #           home for curation; `deid release` anonymizes a full case and forwards it). curation:
+            #           release-profile (anonymize), min-follow-up-months (0: none), max-shift-days (180),
+            #           whole-weeks (false), keep-released-days (0: stage-one copies deleted at release).
             """;
 
     private ConfigFile() {
@@ -108,6 +112,35 @@ public final class ConfigFile {
                 throw new ConfigException(at + "pseudonym-scheme: '" + p.pseudonymScheme() + "' must be "
                         + ProjectConfig.SCHEME_KEYED + " or " + ProjectConfig.SCHEME_EUPID_STYLE);
             }
+            validateCuration(p, at);
+        }
+    }
+
+    private static void validateCuration(ProjectConfig p, String at) throws ConfigException {
+        if (p.mode() != null && !p.mode().equals(ProjectConfig.MODE_PSEUDONYMIZED)
+                && !p.mode().equals(ProjectConfig.MODE_TWO_STAGE)) {
+            throw new ConfigException(at + "mode: '" + p.mode() + "' must be " + ProjectConfig.MODE_PSEUDONYMIZED
+                    + " (stage-one output is forwarded) or " + ProjectConfig.MODE_TWO_STAGE
+                    + " (held for curation, released cases anonymized)");
+        }
+        CurationConfig c = p.curationOrDefault();
+        String cat = at + "curation.";
+        if (c.releaseProfile() != null && !c.releaseProfile().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            throw new ConfigException(cat + "release-profile: '" + c.releaseProfile() + "' is not a profile name");
+        }
+        if (c.minFollowUpMonthsOrZero() < 0 || c.minFollowUpMonthsOrZero() > 600) {
+            throw new ConfigException(cat + "min-follow-up-months: " + c.minFollowUpMonths() + " must be 0 (none) to 600");
+        }
+        int maxShift = c.maxShiftDaysOrDefault();
+        if (maxShift < 1 || maxShift > CurationConfig.MAX_SHIFT_DAYS_LIMIT) {
+            throw new ConfigException(cat + "max-shift-days: " + c.maxShiftDays() + " must be 1 to "
+                    + CurationConfig.MAX_SHIFT_DAYS_LIMIT);
+        }
+        if (c.wholeWeeksOrFalse() && maxShift < 7) {
+            throw new ConfigException(cat + "whole-weeks: needs max-shift-days of at least 7 (it is " + maxShift + ")");
+        }
+        if (c.keepReleasedDaysOrZero() < 0 || c.keepReleasedDaysOrZero() > 3650) {
+            throw new ConfigException(cat + "keep-released-days: " + c.keepReleasedDays() + " must be 0 to 3650");
         }
     }
 

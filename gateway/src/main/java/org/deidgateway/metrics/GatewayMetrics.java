@@ -68,6 +68,12 @@ public final class GatewayMetrics {
         processTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** An object of a two-stage project kept in the curation store instead of forwarded. */
+    public void held() {
+        Counter.builder("deid.held").description("objects of two-stage projects held for curation").register(registry)
+                .increment();
+    }
+
     public void quarantined() {
         quarantined.increment();
     }

@@ -2,6 +2,8 @@ package org.deidgateway.pipeline;
 
 import org.deidgateway.audit.AuditEvent;
 import org.deidgateway.audit.AuditLog;
+import org.deidgateway.curate.CurationStore;
+import org.deidgateway.curate.HeldInstance;
 import org.deidgateway.deid.DeidentificationException;
 import org.deidgateway.deid.DeidentifiedInstance;
 import org.deidgateway.dicom.DicomFileException;
@@ -36,6 +38,8 @@ public final class Processor {
 
     public static final String PROCESSED = "processed";
     public static final String QUARANTINED = "quarantined";
+    /** Processed for a two-stage project: its stage-one copy is in the curation store, the original gone. */
+    public static final String HELD = "held";
     private static final Logger LOG = Logger.getLogger(Processor.class);
 
     private final Database db;
@@ -48,8 +52,11 @@ public final class Processor {
     /** Objects per round: one fsync of the outbox folder and one transaction for all of them. */
     private static final int BATCH = 64;
 
-    /** Where the pipeline's files live in the home. */
-    public record Folders(Path spool, Path outboxFiles, Path quarantine) {
+    /** Where the pipeline's files live in the home; {@code curation} holds the copies of two-stage projects. */
+    public record Folders(Path spool, Path outboxFiles, Path quarantine, Path curation) {
+        public Folders(Path spool, Path outboxFiles, Path quarantine) {
+            this(spool, outboxFiles, quarantine, spool.resolveSibling("curation"));
+        }
     }
 
     public Processor(Database db, Folders folders, ProjectRouter router, IdentityVault vault, List<String> destinations,
@@ -69,15 +76,19 @@ public final class Processor {
         this.destinations = List.copyOf(destinations);
         Files.createDirectories(folders.outboxFiles());
         Files.createDirectories(folders.quarantine());
+        Files.createDirectories(folders.curation());
     }
 
     private record Received(long id, String spoolFile, String calledAe, String callingAe, String sopClassUid,
                             boolean released) {
     }
 
-    /** An object de-identified and written to the outbox folder, not yet durable nor queued. */
+    /**
+     * An object de-identified and written, not yet durable nor recorded: to the outbox folder, or,
+     * for a two-stage project, to the curation store ({@code held} not null).
+     */
     private record Written(Received row, Path original, String file, String target, String project, String pseudonym,
-                           long startedNanos) {
+                           long startedNanos, HeldInstance held) {
     }
 
     /**
@@ -123,14 +134,27 @@ public final class Processor {
 
     private void commit(List<Written> written) throws StoreException {
         Map<String, int[]> perPseudonym = new TreeMap<>();
+        List<Written> held = new ArrayList<>();
         for (Written w : written) {
             perPseudonym.computeIfAbsent(w.project() + "\n" + w.pseudonym(), k -> new int[1])[0]++;
+            if (w.held() != null) {
+                held.add(w);
+            }
         }
         AuditLog audit = new AuditLog(db);
+        if (!held.isEmpty()) {
+            forceHeldCopies(held);
+        }
         // redoable: lost with a power cut, the objects are "received" again and processed to the same
-        // result (their vault links were committed, durably, before any copy could leave)
-        db.inRedoableTransaction(c -> {
+        // result (their vault links were committed, durably, before any copy could leave). Not so
+        // when originals of held objects are deleted right after: then the commit must be on disk.
+        Database.Work<Void, RuntimeException> work = c -> {
             for (Written w : written) {
+                if (w.held() != null) {
+                    CurationStore.hold(c, w.held());
+                    setState(c, w.row().id(), HELD, null);
+                    continue;
+                }
                 Outbox.add(c, w.row().id(), destinations, w.file(), w.target());
                 setState(c, w.row().id(), PROCESSED, null);
             }
@@ -140,10 +164,44 @@ public final class Processor {
                         "instances", e.getValue()[0]));
             }
             return null;
-        });
+        };
+        if (held.isEmpty()) {
+            db.inRedoableTransaction(work);
+        } else {
+            db.inTransaction(work);
+        }
         long now = System.nanoTime();
         for (Written w : written) {
             metrics.processed(now - w.startedNanos());
+            if (w.held() != null) {
+                metrics.held();
+                try {
+                    // the held copy is the object now; the start-up recovery deletes what a crash leaves here
+                    Files.deleteIfExists(w.original());
+                } catch (IOException e) {
+                    LOG.warnf("object %d: its original could not be deleted from the spool (%s); deleted at the next start",
+                            w.row().id(), e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    /** Held copies replace their originals: each file and each folder it created must be on disk first. */
+    private void forceHeldCopies(List<Written> held) throws StoreException {
+        java.util.Set<Path> touched = new java.util.LinkedHashSet<>();
+        try {
+            for (Written w : held) {
+                Path file = folders.curation().resolve(w.held().file());
+                DicomFiles.force(file);
+                for (Path f = file.getParent(); f != null && !f.equals(folders.curation().getParent()); f = f.getParent()) {
+                    touched.add(f);
+                }
+            }
+            for (Path folder : touched) {
+                DicomFiles.force(folder);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot force held copies to disk (" + e.getMessage() + ")", e);
         }
     }
 
@@ -187,10 +245,25 @@ public final class Processor {
         String file = row.id() + ".dcm";
         String target = result.pseudonym() + "/" + result.studyInstanceUid() + "/" + result.seriesInstanceUid() + "/"
                 + result.sopInstanceUid() + ".dcm";
+        HeldInstance held = null;
+        if (route.config().twoStage()) {
+            held = new HeldInstance(route.config().name(), result.pseudonym(), result.studyInstanceUid(),
+                    result.seriesInstanceUid(), result.sopInstanceUid(), result.sopClassUid(),
+                    text(object, com.pixelmed.dicom.TagFromName.Modality), text(object, com.pixelmed.dicom.TagFromName.StudyDate),
+                    HeldInstance.relativeFile(route.config().name(), result.pseudonym(), result.studyInstanceUid(),
+                            result.seriesInstanceUid(), result.sopInstanceUid()), 0);
+            file = held.file();
+        }
         try {
             // written under its final name, not forced: nobody reads it before the batch commits, a crash
             // before that leaves the object "received", and one after it is caught by recoverOutbox
-            DicomFiles.writeUnsynced(object, folders.outboxFiles().resolve(file));
+            Path output = held != null ? folders.curation().resolve(file) : folders.outboxFiles().resolve(file);
+            DicomFiles.writeUnsynced(object, output);
+            if (held != null) {
+                held = new HeldInstance(held.project(), held.pseudonym(), held.studyUid(), held.seriesUid(),
+                        held.sopInstanceUid(), held.sopClassUid(), held.modality(), held.studyDate(), held.file(),
+                        Files.size(output));
+            }
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be written: " + e.getMessage());
             return null;
@@ -198,7 +271,11 @@ public final class Processor {
             // the disk is full or the folder gone: leave it received, the next round tries again
             throw new StoreException("cannot write the de-identified object (" + e.getMessage() + ")", e);
         }
-        return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started);
+        return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held);
+    }
+
+    private static String text(DicomObject object, com.pixelmed.dicom.AttributeTag tag) {
+        return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(object.dataset(), tag).trim();
     }
 
     private void quarantine(Received row, Path original, String reason) throws StoreException {

@@ -42,6 +42,16 @@ public record ConfidentialityProfile(String name, String description, Set<Profil
         return options.contains(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES);
     }
 
+    /** The same profile with one more override, unless the profile already has its own for that tag. */
+    public ConfidentialityProfile withOverrideUnlessSet(TagOverride override) {
+        if (overrides.containsKey(override.tag())) {
+            return this;
+        }
+        Map<Integer, TagOverride> more = new java.util.HashMap<>(overrides);
+        more.put(override.tag(), override);
+        return new ConfidentialityProfile(name, description, options, more);
+    }
+
     public boolean has(ProfileOption option) {
         return options.contains(option);
     }

@@ -9,13 +9,14 @@ public final class ProjectKeys {
     /** Version label of the derivation; changing it changes every pseudonym. */
     static final String DERIVATION_LABEL = "deid-gateway/key-derivation/v1";
 
-    public enum Purpose { PATIENT_PSEUDONYM, UID, VALUE_HASH, BLIND_INDEX }
+    public enum Purpose { PATIENT_PSEUDONYM, UID, VALUE_HASH, BLIND_INDEX, RELEASE_REGISTER }
 
     private final String project;
     private final KeyedHash patientPseudonym;
     private final KeyedHash uid;
     private final KeyedHash valueHash;
     private final KeyedHash blindIndex;
+    private final KeyedHash releaseRegister;
 
     public ProjectKeys(String project, byte[] masterSecret) {
         if (masterSecret.length != 32) {
@@ -27,6 +28,7 @@ public final class ProjectKeys {
         this.uid = derive(master, Purpose.UID);
         this.valueHash = derive(master, Purpose.VALUE_HASH);
         this.blindIndex = derive(master, Purpose.BLIND_INDEX);
+        this.releaseRegister = derive(master, Purpose.RELEASE_REGISTER);
     }
 
     private KeyedHash derive(KeyedHash master, Purpose purpose) {
@@ -41,6 +43,7 @@ public final class ProjectKeys {
             case UID -> uid;
             case VALUE_HASH -> valueHash;
             case BLIND_INDEX -> blindIndex;
+            case RELEASE_REGISTER -> releaseRegister;
         };
     }
 }

@@ -114,7 +114,37 @@ final class Schema {
     private static final List<String> VERSION_4 = List.of(
             "ALTER TABLE received ADD COLUMN released INTEGER NOT NULL DEFAULT 0");
 
-    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4);
+    /**
+     * Version 5: two-stage projects. {@code held}: stage-one copies waiting in the home for a
+     * curator's release, with what {@code deid curation list} shows; it keeps no link to the received
+     * object. {@code release_register}: a keyed one-way token per released pseudonym, nothing else.
+     */
+    private static final List<String> VERSION_5 = List.of(
+            """
+            CREATE TABLE held (
+              id INTEGER PRIMARY KEY,
+              project TEXT NOT NULL,
+              pseudonym TEXT NOT NULL,
+              study_uid TEXT NOT NULL,
+              series_uid TEXT NOT NULL,
+              sop_instance_uid TEXT NOT NULL,
+              sop_class_uid TEXT NOT NULL,
+              modality TEXT NOT NULL,
+              study_date TEXT NOT NULL,
+              file TEXT NOT NULL,
+              size INTEGER NOT NULL,
+              held_at TEXT NOT NULL,
+              released_at TEXT,
+              UNIQUE (project, sop_instance_uid))""",
+            "CREATE INDEX held_case ON held(project, pseudonym)",
+            """
+            CREATE TABLE release_register (
+              token TEXT PRIMARY KEY,
+              releases INTEGER NOT NULL,
+              first_released_at TEXT NOT NULL,
+              last_released_at TEXT NOT NULL)""");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5);
 
     static final int VERSION = STEPS.size();
 
