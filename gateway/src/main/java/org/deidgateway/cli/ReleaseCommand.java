@@ -14,6 +14,7 @@ import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.ProfileCatalog;
 import org.deidgateway.profile.ProfileOption;
 import org.deidgateway.pseudonym.ProjectKeys;
+import org.deidgateway.vault.CuratorRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +49,9 @@ final class ReleaseCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--project", paramLabel = "NAME", description = "The project, when the pseudonym is held in several.")
     String project;
+    @Option(names = "--curator", paramLabel = "NAME", description = "The registered curator who decided the release "
+            + "(see deid curator list); the audit names them with the operating-system user who ran the command.")
+    String curator;
 
     @Override
     public Integer call() {
@@ -62,6 +66,14 @@ final class ReleaseCommand implements Callable<Integer> {
                 List<String> destinations = access.config().destinationsOrEmpty().stream().map(DestinationConfig::name).toList();
                 if (destinations.isEmpty()) {
                     throw new CliException("no destination is configured; add one with deid destination add", CliException.FAILURE);
+                }
+                String actor = HomeAccess.operator();
+                if (curator != null) {
+                    if (new CuratorRegistry(access.database()).activeByName(curator.strip()).isEmpty()) {
+                        throw new CliException("no registered curator '" + curator.strip() + "' (see deid curator list)",
+                                CliException.FAILURE);
+                    }
+                    actor = "curator:" + curator.strip() + " via " + actor;
                 }
                 ConfidentialityProfile profile = releaseProfile(curation.releaseProfileOrDefault());
                 GatewayKeystore keystore = access.keystore();
@@ -80,7 +92,7 @@ final class ReleaseCommand implements Callable<Integer> {
                         curation.wholeWeeksOrFalse())) {
                     Deidentifier engine = DeidentifierFactory.createAnonymizing(p.name(), profile, identities);
                     released = release.release(new CaseRelease.Request(p.name(), pseudonym, reason.strip(), force,
-                            HomeAccess.operator(), curation.minFollowUpMonthsOrZero()), engine, n -> progress.step(n, 0));
+                            actor, curation.minFollowUpMonthsOrZero()), engine, n -> progress.step(n, 0));
                 } finally {
                     progress.finish();
                 }

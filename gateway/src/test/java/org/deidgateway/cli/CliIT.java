@@ -93,6 +93,48 @@ class CliIT {
     }
 
     @Test
+    void theAnonymizeProfileGivesEachPatientOneRandomIdAndOneDateOffsetPerRun() throws Exception {
+        Path input = shared.resolve("anon-in");
+        Process gen = new ProcessBuilder("/usr/bin/python3",
+                TestData.repoRoot().resolve("gateway/src/test/python/one_patient_two_studies.py").toString(), input.toString(),
+                "PAT-ANON-1", "20190301", "20190901").redirectErrorStream(true).start();
+        assertEquals(0, gen.waitFor(), new String(gen.getInputStream().readAllBytes()));
+        Path out = shared.resolve("anon-out");
+        DeidProcess.Result r = deid("deidentify", "--home", home.toString(), "--profile", "anonymize", "--whole-weeks",
+                "--out", out.toString(), input.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<Path> written;
+        try (Stream<Path> walk = Files.walk(out)) {
+            written = walk.filter(Files::isRegularFile).toList();
+        }
+        assertEquals(4, written.size(), written.toString());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<Long> offsets = new java.util.HashSet<>();
+        for (Path file : written) {
+            com.pixelmed.dicom.AttributeList ds = org.deidgateway.dicom.DicomFiles.read(file).dataset();
+            ids.add(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(ds, com.pixelmed.dicom.TagFromName.PatientID));
+            java.time.LocalDate study = java.time.LocalDate.parse(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(ds,
+                    com.pixelmed.dicom.TagFromName.StudyDate), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+            java.time.LocalDate birth = java.time.LocalDate.parse(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(ds,
+                    com.pixelmed.dicom.TagFromName.PatientBirthDate), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+            long offset = java.time.temporal.ChronoUnit.DAYS.between(java.time.LocalDate.of(1960, 3, 10), birth);
+            offsets.add(offset);
+            assertTrue(study.equals(java.time.LocalDate.of(2019, 3, 1).plusDays(offset))
+                    || study.equals(java.time.LocalDate.of(2019, 9, 1).plusDays(offset)), study + " with offset " + offset);
+            String bytes = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertFalse(bytes.contains("20190301") || bytes.contains("20190901") || bytes.contains("19600310")
+                    || bytes.contains("PAT-ANON-1") || bytes.contains("Doe^Jane"), file.toString());
+        }
+        assertEquals(1, ids.size(), "one patient, one new ID: " + ids);
+        assertTrue(ids.iterator().next().matches("ANON-[0-9A-Z]{26}"), ids.toString());
+        assertEquals(1, offsets.size(), "one offset for the patient: " + offsets);
+        long offset = offsets.iterator().next();
+        assertTrue(offset != 0 && offset % 7 == 0 && Math.abs(offset) <= 180, "whole weeks within +/-180: " + offset);
+        String audit = deid("audit", "show", "--home", home.toString()).out();
+        assertFalse(audit.contains(ids.iterator().next()), "the new ID is not audited");
+    }
+
+    @Test
     void badInputsGiveOneClearLineAndNonZeroExit() throws Exception {
         Path ct = TestData.pydicom("CT_small.dcm");
         DeidProcess.Result wrong = deid(Map.of("DEID_PASSPHRASE", "not-the-passphrase"), "deidentify", "--home", home.toString(),

@@ -91,8 +91,12 @@ class TwoStageIT {
         DeidProcess.Result show = run("curation", "show", "--home", home.toString(), pseudonym);
         assertEquals(2, show.out().lines().filter(l -> l.startsWith("study ")).count(), show.out());
 
+        DeidProcess.Result stranger = DeidProcess.run(dir, ENV, "release", "--home", home.toString(), "--pseudonym", pseudonym,
+                "--reason", "x", "--curator", "Nobody");
+        assertEquals(1, stranger.exit());
+        assertTrue(stranger.err().contains("no registered curator 'Nobody'"), stranger.err());
         DeidProcess.Result released = run("release", "--home", home.toString(), "--pseudonym", pseudonym, "--reason",
-                "inclusion checked, follow-up complete");
+                "inclusion checked, follow-up complete", "--curator", "Ana");
         assertTrue(released.out().contains("4 instances in 2 studies"), released.out());
         waitFor(() -> dicomFiles(dest).size() == 4, 60, "the released case at the destination");
         waitFor(() -> dicomFiles(home.resolve("outbox")).isEmpty(), 30, "delivered copies deleted");
@@ -146,7 +150,7 @@ class TwoStageIT {
 
         String audit = run("audit", "show", "--home", home.toString()).out();
         assertTrue(audit.contains("case-released") && audit.contains("case-release-refused"), audit);
-        assertTrue(audit.contains(pseudonym), audit);
+        assertTrue(audit.contains(pseudonym) && audit.contains("curator:Ana"), audit);
         assertFalse(audit.contains(newId), "the audit never names the new identity");
     }
 
