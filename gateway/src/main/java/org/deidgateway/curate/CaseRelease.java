@@ -103,7 +103,7 @@ public final class CaseRelease {
                 DicomFiles.force(outboxFiles.resolve(o.file()));
             }
             DicomFiles.force(outboxFiles);
-            commit(request, held, outputs, token, summary, before > 0);
+            commit(request, held, outputs, token, summary, before);
             done = true;
         } finally {
             if (!done) {
@@ -122,6 +122,9 @@ public final class CaseRelease {
         DicomObject object;
         try {
             object = DicomFiles.open(store.fileOf(held));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ReleaseException("held copy " + held.file() + " is missing from " + store.root()
+                    + "; nothing released");
         } catch (DicomFileException e) {
             throw new ReleaseException("held copy " + held.file() + " cannot be read (" + e.getMessage() + "); nothing released");
         }
@@ -155,10 +158,16 @@ public final class CaseRelease {
     }
 
     private void commit(Request request, List<HeldInstance> held, List<Output> outputs, String token, CaseSummary summary,
-                        boolean releasedBefore) throws StoreException {
+                        int releasesBefore) throws StoreException, ReleaseException {
         AuditLog audit = new AuditLog(db);
         String now = Instant.now().toString();
-        db.inTransaction(c -> {
+        boolean releasedBefore = releasesBefore > 0;
+        db.<Void, ReleaseException>inTransaction(c -> {
+            // a second release of the same case running at the same time: the first to commit wins
+            if (!request.force() && ReleaseRegister.releases(c, token) != releasesBefore) {
+                throw new ReleaseException("refused: this patient was released by another command meanwhile; nothing"
+                        + " released");
+            }
             for (Output o : outputs) {
                 long id;
                 // a queue entry needs an intake row; this one names no held instance, so nothing links the two stages

@@ -4,8 +4,8 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
+import org.deidgateway.deid.OriginalDates;
 
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -20,17 +20,9 @@ public final class StageOneTraces {
     private StageOneTraces() {
     }
 
-    /** The full dates (YYYYMMDD) of every DA value and DT date part, at any depth. */
+    /** The real full dates of a stage-one copy, to look for after its anonymization. */
     public static Set<String> fullDates(AttributeList dataset) {
-        Set<String> dates = new HashSet<>();
-        walk(dataset, (attribute, vr, value) -> {
-            String v = value.trim();
-            if (("DA".equals(vr) || "DT".equals(vr)) && v.length() >= 8 && v.substring(0, 8).chars().allMatch(Character::isDigit)) {
-                dates.add(v.substring(0, 8));
-            }
-            return false;
-        });
-        return dates;
+        return OriginalDates.collect(dataset);
     }
 
     /** Where the stage-one pseudonym or an original date still occurs, as "(gggg,eeee) VR"; empty when nowhere. */

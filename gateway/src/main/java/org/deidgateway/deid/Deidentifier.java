@@ -115,8 +115,10 @@ public final class Deidentifier {
         }
 
         TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules);
+        java.util.Set<String> realDates = shifter == null ? java.util.Set.of() : OriginalDates.collect(dataset);
         try {
             new Pass(cleaner, pseudonym, shifter).apply(dataset, Context.TOP_LEVEL);
+            OriginalDates.scrubFromText(dataset, realDates);
             marker.mark(dataset);
         } catch (DicomException e) {
             throw new DeidentificationException("cannot rewrite the dataset: " + e.getClass().getSimpleName(), e);

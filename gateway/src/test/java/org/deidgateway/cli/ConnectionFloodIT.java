@@ -13,7 +13,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -30,8 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
+import static org.deidgateway.cli.ItSupport.countFiles;
+import static org.deidgateway.cli.ItSupport.freePort;
+import static org.deidgateway.cli.ItSupport.readQuietly;
+import static org.deidgateway.cli.ItSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -321,21 +323,6 @@ class ConnectionFloodIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void waitFor(Check condition, int seconds, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (condition.holds()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
-    }
-
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
@@ -348,41 +335,11 @@ class ConnectionFloodIT {
         return n;
     }
 
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static long countFiles(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        // the gateway renames files while the folder is walked: a vanished file means walk again
-        for (int attempt = 0; ; attempt++) {
-            try (Stream<Path> walk = Files.walk(folder)) {
-                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).count();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                if (attempt == 20) {
-                    throw new AssertionError("cannot list " + folder, e);
-                }
-            }
-        }
-    }
-
     private static void closeQuietly(Socket s) {
         try {
             s.close();
         } catch (IOException ignored) {
             // the test is done with it
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

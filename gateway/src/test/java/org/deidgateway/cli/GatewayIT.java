@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
+import static org.deidgateway.cli.ItSupport.countFiles;
+import static org.deidgateway.cli.ItSupport.dicomFiles;
+import static org.deidgateway.cli.ItSupport.freePort;
+import static org.deidgateway.cli.ItSupport.readQuietly;
+import static org.deidgateway.cli.ItSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,7 +76,7 @@ class GatewayIT {
         waitFor(() -> countFiles(out) == 2, 30, "two objects forwarded");
         String storescu = Files.readString(log);
         assertEquals(3, count(storescu, "Received Store Response (Success)"), storescu);
-        for (Path file : files(out)) {
+        for (Path file : dicomFiles(out)) {
             String name = com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(DicomFiles.read(file).dataset(),
                     com.pixelmed.dicom.TagFromName.PatientName);
             assertTrue(name.startsWith("LUNG-"), name);
@@ -133,7 +135,7 @@ class GatewayIT {
         serve();
         waitFor(() -> countFiles(out) >= acknowledged, 180, "every acknowledged instance forwarded after the restart");
         Thread.sleep(1000);
-        List<Path> delivered = files(out);
+        List<Path> delivered = dicomFiles(out);
         assertTrue(delivered.size() >= acknowledged && delivered.size() <= 500, delivered.size() + " delivered, "
                 + acknowledged + " acknowledged");
         for (Path file : delivered) {
@@ -160,7 +162,7 @@ class GatewayIT {
         serve.waitFor(30, TimeUnit.SECONDS);
 
         // what a power cut can leave of copies that were never forced to disk: one cut short, one gone
-        List<Path> copies = files(home.resolve("outbox"));
+        List<Path> copies = dicomFiles(home.resolve("outbox"));
         byte[] first = Files.readAllBytes(copies.get(0));
         Files.write(copies.get(0), java.util.Arrays.copyOf(first, first.length / 2));
         Files.delete(copies.get(1));
@@ -174,7 +176,7 @@ class GatewayIT {
         started.add(storescp.start());
         serve();
         waitFor(() -> countFiles(received) == 3, 60, "all three delivered after the restart");
-        for (Path file : files(received)) {
+        for (Path file : dicomFiles(received)) {
             // whole (DicomFiles.read refuses a cut object) and de-identified
             String name = com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(DicomFiles.read(file).dataset(),
                     com.pixelmed.dicom.TagFromName.PatientName);
@@ -222,17 +224,6 @@ class GatewayIT {
         return log;
     }
 
-    private static void waitFor(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
-    }
-
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
@@ -241,44 +232,10 @@ class GatewayIT {
         return n;
     }
 
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static long countFiles(Path folder) {
-        return files(folder).size();
-    }
-
-    private static List<Path> files(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        // the gateway renames files while the folder is walked: a vanished .part file means walk again
-        for (int attempt = 0; ; attempt++) {
-            try (Stream<Path> walk = Files.walk(folder)) {
-                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                if (attempt == 20) {
-                    throw new AssertionError("cannot list " + folder, e);
-                }
-            }
-        }
-    }
-
     private String http(String path) throws Exception {
         var client = java.net.http.HttpClient.newHttpClient();
         var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + path))
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         return response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static org.deidgateway.cli.ItSupport.countFiles;
+import static org.deidgateway.cli.ItSupport.freePort;
+import static org.deidgateway.cli.ItSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,42 +185,11 @@ class TlsCliIT {
         return read(stdout);
     }
 
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void waitFor(Condition condition, int seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
     private static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static long countFiles(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.filter(p -> p.toString().endsWith(".dcm")).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0; // a file renamed during the walk: asked again
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

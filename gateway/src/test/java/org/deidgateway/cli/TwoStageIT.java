@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import static org.deidgateway.cli.ItSupport.dicomFiles;
+import static org.deidgateway.cli.ItSupport.freePort;
+import static org.deidgateway.cli.ItSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -245,37 +246,5 @@ class TwoStageIT {
             }
         }
         return true;
-    }
-
-    private static List<Path> dicomFiles(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        for (int attempt = 0; ; attempt++) {
-            try (Stream<Path> walk = Files.walk(folder)) {
-                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                if (attempt == 20) {
-                    throw new AssertionError("cannot list " + folder, e);
-                }
-            }
-        }
-    }
-
-    private static void waitFor(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -224,6 +224,21 @@ class DateShifterTest {
     }
 
     @Test
+    void aRealDateCopiedIntoTextThatIsKeptVerbatimIsScrubbed() throws Exception {
+        AttributeList dataset = ct();
+        put(dataset, new DateAttribute(TagFromName.StudyDate), "20190304");
+        // neither is in Table E.1-1, so both are kept as they are, and only this pass reaches them
+        put(dataset, new LongStringAttribute(TagFromName.Manufacturer), "serviced 04.03.2019, ok");
+        put(dataset, new com.pixelmed.dicom.ShortStringAttribute(TagFromName.ConvolutionKernel), "K20190304");
+
+        anonymizeShiftingBy(OFFSET).deidentify(dataset);
+
+        assertEquals("20190118", value(dataset, TagFromName.StudyDate));
+        assertEquals("serviced ***, ok", value(dataset, TagFromName.Manufacturer));
+        assertEquals("K***", value(dataset, TagFromName.ConvolutionKernel));
+    }
+
+    @Test
     void retainedPrivateDatesMoveToo() throws Exception {
         AttributeList dataset = ct();
         // (7053,xx00) is in Table E.3.10-1 for this creator; a private DA there is kept under

@@ -1,0 +1,68 @@
+package org.deidgateway.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** What the integration tests of real processes share: waiting for a condition, ports, folders of DICOM files. */
+final class ItSupport {
+
+    private ItSupport() {
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void waitFor(Condition condition, int seconds, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (condition.holds()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for: " + what);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A log or output file as it is now; empty while it does not exist yet. */
+    static String readQuietly(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The .dcm files under a folder (none if it does not exist). */
+    static List<Path> dicomFiles(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        // the gateway renames and deletes files while the folder is walked: a vanished file means walk again
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(folder)) {
+                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 20) {
+                    throw new AssertionError("cannot list " + folder, e);
+                }
+            }
+        }
+    }
+
+    static long countFiles(Path folder) {
+        return dicomFiles(folder).size();
+    }
+}
