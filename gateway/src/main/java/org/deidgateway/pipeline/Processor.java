@@ -1,5 +1,8 @@
 package org.deidgateway.pipeline;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.audit.AuditEvent;
 import org.deidgateway.audit.AuditLog;
 import org.deidgateway.curate.CurationStore;
@@ -25,8 +28,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -188,7 +193,7 @@ public final class Processor {
 
     /** Held copies replace their originals: each file and each folder it created must be on disk first. */
     private void forceHeldCopies(List<Written> held) throws StoreException {
-        java.util.Set<Path> touched = new java.util.LinkedHashSet<>();
+        Set<Path> touched = new LinkedHashSet<>();
         try {
             for (Written w : held) {
                 Path file = folders.curation().resolve(w.held().file());
@@ -249,7 +254,7 @@ public final class Processor {
         if (route.config().twoStage()) {
             held = new HeldInstance(route.config().name(), result.pseudonym(), result.studyInstanceUid(),
                     result.seriesInstanceUid(), result.sopInstanceUid(), result.sopClassUid(),
-                    text(object, com.pixelmed.dicom.TagFromName.Modality), text(object, com.pixelmed.dicom.TagFromName.StudyDate),
+                    text(object, TagFromName.Modality), text(object, TagFromName.StudyDate),
                     HeldInstance.relativeFile(route.config().name(), result.pseudonym(), result.studyInstanceUid(),
                             result.seriesInstanceUid(), result.sopInstanceUid()), 0);
             file = held.file();
@@ -274,8 +279,8 @@ public final class Processor {
         return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held);
     }
 
-    private static String text(DicomObject object, com.pixelmed.dicom.AttributeTag tag) {
-        return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(object.dataset(), tag).trim();
+    private static String text(DicomObject object, AttributeTag tag) {
+        return Attribute.getSingleStringValueOrEmptyString(object.dataset(), tag).trim();
     }
 
     private void quarantine(Received row, Path original, String reason) throws StoreException {
