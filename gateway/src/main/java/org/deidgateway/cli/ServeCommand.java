@@ -16,6 +16,7 @@ import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
+import org.deidgateway.curate.CurationStore;
 import org.deidgateway.profile.Action;
 import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.TagOverride;
@@ -133,6 +134,9 @@ final class ServeCommand implements Callable<Integer> {
                 DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics), metrics);
                 metrics.gauge("deid.queue.received", "objects received and not yet processed",
                         () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
+                CurationStore curation = CurationCommand.store(access);
+                metrics.gauge("deid.curation.held", "instances of two-stage projects held for a curator's release",
+                        () -> quietly(curation::waitingCount));
                 MetricsServer monitoring = startMonitoring(config, metrics, listener, access, outbox, destinations);
 
                 CountDownLatch stopRequested = new CountDownLatch(1);

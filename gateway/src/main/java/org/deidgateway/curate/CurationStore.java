@@ -103,6 +103,17 @@ public final class CurationStore {
         });
     }
 
+    /** How many instances wait for a release, over all projects. */
+    public long waitingCount() throws StoreException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM held WHERE released_at IS NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     /** Marks released instances inside the caller's transaction; their files stay until {@link #purgeReleased}. */
     public static void markReleased(Connection c, List<HeldInstance> released) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE held SET released_at = ? WHERE project = ?"

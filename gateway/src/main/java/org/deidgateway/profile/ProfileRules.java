@@ -123,8 +123,11 @@ public final class ProfileRules {
             basis = String.join(", ", applied) + " (Basic Profile " + row.basicAction().code() + ")";
         }
         Action action = concrete(chosen);
+        String shifted = action == Action.CLEAN && profile.has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)
+                && row.actionUnder(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES).filter(a -> a == TableAction.C).isPresent()
+                ? " (a date or date-time: shifted by the patient's offset)" : "";
         return new Decision(action, "Table E.1-1 '" + row.name() + "': " + basis + " -> " + action.yamlName()
-                + compositeNote(chosen));
+                + compositeNote(chosen) + shifted);
     }
 
     private static int retention(TableAction action) {
