@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.audit.AuditEvent;
 import org.deidgateway.config.CurationConfig;
 import org.deidgateway.config.DestinationConfig;
 import org.deidgateway.config.ProjectConfig;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "release", mixinStandardHelpOptions = true,
@@ -61,29 +63,22 @@ final class ReleaseCommand implements Callable<Integer> {
             }
             try (HomeAccess access = HomeAccess.open(home)) {
                 CurationStore store = CurationCommand.store(access);
-                ProjectConfig p = CurationCommand.projectHolding(access, store, project, pseudonym);
+                String actor = actor(access);
+                ProjectConfig p;
+                try {
+                    p = CurationCommand.projectHolding(access, store, project, pseudonym);
+                } catch (CliException nothingHeld) {
+                    refuseIfReleasedBefore(access, actor);
+                    throw nothingHeld;
+                }
                 CurationConfig curation = p.curationOrDefault();
                 List<String> destinations = access.config().destinationsOrEmpty().stream().map(DestinationConfig::name).toList();
                 if (destinations.isEmpty()) {
                     throw new CliException("no destination is configured; add one with deid destination add", CliException.FAILURE);
                 }
-                String actor = HomeAccess.operator();
-                if (curator != null) {
-                    if (new CuratorRegistry(access.database()).activeByName(curator.strip()).isEmpty()) {
-                        throw new CliException("no registered curator '" + curator.strip() + "' (see deid curator list)",
-                                CliException.FAILURE);
-                    }
-                    actor = "curator:" + curator.strip() + " via " + actor;
-                }
                 ConfidentialityProfile profile = releaseProfile(curation.releaseProfileOrDefault());
                 GatewayKeystore keystore = access.keystore();
-                ReleaseRegister register;
-                byte[] secret = keystore.projectMasterSecret(p.name());
-                try {
-                    register = new ReleaseRegister(new ProjectKeys(p.name(), secret));
-                } finally {
-                    Arrays.fill(secret, (byte) 0);
-                }
+                ReleaseRegister register = register(keystore, p.name());
                 CaseRelease release = new CaseRelease(access.database(), store, home.resolve("outbox"), destinations, register);
                 int total = store.waiting(p.name(), pseudonym).size();
                 Progress progress = new Progress(total);
@@ -108,6 +103,51 @@ final class ReleaseCommand implements Callable<Integer> {
                 return 0;
             }
         });
+    }
+
+    /** The operating-system user, and the curator who decided when one is named (who must be registered). */
+    private String actor(HomeAccess access) throws Exception {
+        String operator = HomeAccess.operator();
+        if (curator == null) {
+            return operator;
+        }
+        if (new CuratorRegistry(access.database()).activeByName(curator.strip()).isEmpty()) {
+            throw new CliException("no registered curator '" + curator.strip() + "' (see deid curator list)", CliException.FAILURE);
+        }
+        return "curator:" + curator.strip() + " via " + operator;
+    }
+
+    private static ReleaseRegister register(GatewayKeystore keystore, String project) throws Exception {
+        byte[] secret = keystore.projectMasterSecret(project);
+        try {
+            return new ReleaseRegister(new ProjectKeys(project, secret));
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /**
+     * Nothing of this pseudonym is held: if it was released before (its held copies went with that
+     * release), say so and audit the attempt, rather than only "not found".
+     */
+    private void refuseIfReleasedBefore(HomeAccess access, String actor) throws Exception {
+        List<ProjectConfig> candidates = project != null ? access.config().project(project).stream().toList()
+                : access.config().projects();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        GatewayKeystore keystore = access.keystore();
+        for (ProjectConfig candidate : candidates) {
+            String token = register(keystore, candidate.name()).token(pseudonym);
+            int releases = access.database().read(c -> ReleaseRegister.releases(c, token));
+            if (releases > 0) {
+                access.audit().append(AuditEvent.CASE_RELEASE_REFUSED, actor, Map.of("project", candidate.name(),
+                        "pseudonym", pseudonym, "reason", reason.strip(), "why", "released before, nothing held"));
+                throw new CliException("refused: " + pseudonym + " of project " + candidate.name() + " was released before ("
+                        + releases + " time" + (releases == 1 ? "" : "s") + ") and nothing of theirs is held now; a new study"
+                        + " of this patient is held when it arrives, and releasing it needs --force", CliException.FAILURE);
+            }
+        }
     }
 
     private ConfidentialityProfile releaseProfile(String name) throws Exception {

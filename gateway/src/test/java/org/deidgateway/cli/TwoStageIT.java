@@ -137,6 +137,12 @@ class TwoStageIT {
         assertTrue(containsNowhere(home, newId), "the new patient ID appears nowhere in the home");
         assertEquals(0, dicomFiles(curation).size(), "held copies deleted after the release");
 
+        // released again at once: nothing is held any more, and the register says why
+        DeidProcess.Result twice = DeidProcess.run(dir, ENV, "release", "--home", home.toString(), "--pseudonym", pseudonym,
+                "--reason", "once more");
+        assertEquals(1, twice.exit(), twice.out() + twice.err());
+        assertTrue(twice.err().contains("was released before (1 time)"), twice.err());
+
         // the same patient sent again is held again, and a second release is refused
         Path again = dir.resolve("again");
         generate(again, "PAT-2S-0001", "20210115");
