@@ -94,8 +94,9 @@ final class ReleaseCommand implements Callable<Integer> {
                 int purged = store.purgeReleased(name -> access.config().project(name)
                         .map(x -> x.curationOrDefault().keepReleasedDaysOrZero()).orElse(0), Instant.now());
                 access.checkpoint(keystore);
-                System.out.printf("released %s of project %s: %d instances in %d studies queued for %s%s%n", pseudonym, p.name(),
-                        released.instances(), released.studies(), String.join(", ", destinations),
+                System.out.printf("released %s of project %s: %s in %s queued for %s%s%n", pseudonym, p.name(),
+                        count(released.instances(), "instance", "instances"), count(released.studies(), "study", "studies"),
+                        String.join(", ", destinations),
                         released.releasedBefore() ? " (released before; forced)" : "");
                 System.out.println("its new patient ID, UIDs key and date offset were not kept; "
                         + (curation.keepReleasedDaysOrZero() == 0 ? "the held stage-one copies are deleted (" + purged + ")"
@@ -103,6 +104,10 @@ final class ReleaseCommand implements Callable<Integer> {
                 return 0;
             }
         });
+    }
+
+    private static String count(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     /** The operating-system user, and the curator who decided when one is named (who must be registered). */
