@@ -218,14 +218,15 @@ final class HeaderFirstReader {
             }
         }
 
+        // one reader thread per stream, and PixelMed marks before nearly every element: no lock here
         @Override
-        public synchronized void mark(int limit) {
+        public void mark(int limit) {
             super.mark(limit);
             mark = count;
         }
 
         @Override
-        public synchronized void reset() throws IOException {
+        public void reset() throws IOException {
             super.reset();
             count = mark;
         }
