@@ -29,7 +29,8 @@ final class ConfigCommand extends CommandGroup {
             "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
             "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
             "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address");
-    static final List<String> PROJECT_SETTABLE = List.of("mode", "curation.release-profile",
+    static final List<String> PROJECT_SETTABLE = List.of("mode", "profile", "called-ae-title", "accept-screen-captures",
+            "curation.release-profile",
             "curation.min-follow-up-months", "curation.max-shift-days", "curation.whole-weeks", "curation.keep-released-days");
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the configuration file.")
@@ -82,7 +83,10 @@ final class ConfigCommand extends CommandGroup {
                     + "dicom.idle-timeout-seconds (silence inside an association), dicom.max-waiting-connections (silent new "
                     + "connections held at once), reidentification.four-eyes (true/false), metrics.port (0: off), "
                     + "metrics.bind-address.",
-                    "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.curation.release-profile, "
+                    "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.profile, "
+                    + "projects.NAME.called-ae-title (the AE title the PACS sends this project's studies to; empty: every other), "
+                    + "projects.NAME.accept-screen-captures (true: Secondary Capture and Ultrasound are not quarantined), "
+                    + "projects.NAME.curation.release-profile, "
                     + ".min-follow-up-months (0: no criterion), .max-shift-days (date offsets of released cases, default 180), "
                     + ".whole-weeks (true: offsets keep weekdays), .keep-released-days (0: stage-one copies deleted at release).",
                     "A running gateway picks the change up at its next start."})
@@ -155,7 +159,15 @@ final class ConfigCommand extends CommandGroup {
             CurationConfig c = project.curationOrDefault();
             ProjectConfig changed = switch (setting) {
                 case "mode" -> project.withMode(value.strip());
-                case "curation.release-profile" -> project.withCuration(c.withReleaseProfile(value.strip()));
+                case "profile" -> new ProjectConfig(project.name(), knownProfile(value), project.pseudonymPrefix(),
+                        project.pseudonymScheme(), project.calledAeTitle(), project.acceptScreenCaptures(), project.mode(),
+                        project.curation());
+                case "called-ae-title" -> new ProjectConfig(project.name(), project.profile(), project.pseudonymPrefix(),
+                        project.pseudonymScheme(), value.isBlank() ? null : value.strip(), project.acceptScreenCaptures(),
+                        project.mode(), project.curation());
+                case "accept-screen-captures" -> new ProjectConfig(project.name(), project.profile(), project.pseudonymPrefix(),
+                        project.pseudonymScheme(), project.calledAeTitle(), bool(value), project.mode(), project.curation());
+                case "curation.release-profile" -> project.withCuration(c.withReleaseProfile(knownProfile(value)));
                 case "curation.min-follow-up-months" -> project.withCuration(c.withMinFollowUpMonths(integer(value)));
                 case "curation.max-shift-days" -> project.withCuration(c.withMaxShiftDays(integer(value)));
                 case "curation.whole-weeks" -> project.withCuration(c.withWholeWeeks(bool(value)));
@@ -167,6 +179,15 @@ final class ConfigCommand extends CommandGroup {
             projects.set(projects.indexOf(project), changed);
             return new GatewayConfig(config.version(), projects, config.reidentification(), config.dicom(),
                     config.destinations(), config.metrics());
+        }
+
+        /** A profile name that exists in the home, the repository's profiles/ or the bundled ones. */
+        private String knownProfile(String value) throws CliException {
+            try {
+                return org.deidgateway.profile.ProfileCatalog.forHome(home).load(value.strip()).name();
+            } catch (org.deidgateway.profile.ProfileCatalog.ProfileException | java.io.IOException e) {
+                throw new CliException(key + ": " + e.getMessage(), CliException.FAILURE);
+            }
         }
 
         private static List<String> list(String value) {

@@ -73,6 +73,11 @@ class TwoStageIT {
                 "three-stage");
         assertEquals(1, bad.exit(), bad.err());
         assertTrue(bad.err().contains("projects[0].mode"), bad.err());
+        DeidProcess.Result noProfile = DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(),
+                "projects.lung.curation.release-profile", "nosuch");
+        assertEquals(1, noProfile.exit());
+        assertTrue(noProfile.err().contains("unknown profile 'nosuch'"), noProfile.err());
+        run("config", "set", "--home", home.toString(), "projects.lung.accept-screen-captures", "false");
 
         Path studies = dir.resolve("studies");
         generate(studies, "PAT-2S-0001", "20200115", "20200715");
