@@ -74,9 +74,11 @@ final class AssociationHandler implements Runnable {
             if (settings.tls() != null && !handshake(peer)) {
                 return;
             }
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            ArtimDeadline request = new ArtimDeadline(socket, socket.getInputStream(), settings.artim());
+            InputStream in = new BufferedInputStream(request, 64 * 1024);
             OutputStream out = socket.getOutputStream();
             if (negotiate(in, out)) {
+                request.clear();
                 socket.setSoTimeout((int) settings.idle().toMillis());
                 serve(in, out);
             }

@@ -99,6 +99,36 @@ class DicomListenerTest {
     }
 
     @Test
+    void aPeerTricklingItsAssociationRequestIsCutOffAtArtimNotPerRead() throws Exception {
+        // an A-ASSOCIATE-RQ announcing 256 bytes, then one byte every 400 ms: each read is well within
+        // ARTIM (2 s), the whole request never is
+        byte[] header = {0x01, 0, 0, 0, 0x01, 0x00};
+        long started = System.nanoTime();
+        long cutAfterMillis = -1;
+        try (Socket s = new Socket("127.0.0.1", listener.port())) {
+            s.setSoTimeout(100);
+            for (int i = 0; TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) < 8000; i++) {
+                try {
+                    s.getOutputStream().write(i < header.length ? header[i] : 0);
+                    int answer = s.getInputStream().read();
+                    if (answer == -1 || answer == 0x07) {
+                        cutAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                        break;
+                    }
+                } catch (SocketTimeoutException stillOpen) {
+                    Thread.sleep(300);
+                } catch (IOException closed) {
+                    cutAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    break;
+                }
+            }
+        }
+        assertTrue(cutAfterMillis > 0, "the trickling peer was never cut off");
+        assertTrue(cutAfterMillis < 4000, "cut off after " + cutAfterMillis + " ms, ARTIM is 2 s");
+        assertEquals(0, echoscu("DEIDGW"));
+    }
+
+    @Test
     void fiveHundredSilentConnectionsTakeNoAssociationAndAreClosedAfterArtim() throws Exception {
         List<Socket> silent = new ArrayList<>();
         try {
