@@ -20,16 +20,18 @@ import java.util.Map;
  * the peer may get over (0xA7xx out of resources, 0x0110 processing failure) is retried, the
  * others are dead letters with the reason code.</li>
  * <li>408, 429 and 5xx: the destination is busy or down; all wait, after Retry-After if given.</li>
- * <li>409 without a readable body, 401, 403, 404, any other 4xx, 3xx: permanent, with the status
- * and what to check; 401, 403, 404 and 3xx are the destination's configuration, and the dead
- * letters go back into the queue with {@code deid queue retry} once it is fixed.</li>
+ * <li>401, 403, 404, 405 and 3xx: the destination's configuration (credentials, URL), not the
+ * objects: all stay queued and the destination is retried with backoff, as a DICOM destination
+ * that rejects the association is; the reason says what to check.</li>
+ * <li>409 without a readable body, any other 4xx: permanent, with the status.</li>
  * <li>400, 413 and 415 for several objects without a word on single ones: {@code null}, telling
  * the channel to send them one by one.</li>
  * </ul>
  */
 final class StowRsOutcomes {
 
-    private static final String RETRY_HINT = "; once fixed, put the dead letters back with `deid queue retry`";
+    private static final String CONFIGURATION_ERROR = ". This is a configuration error, not a fault of the objects: they"
+            + " stay queued and are sent once it is fixed";
 
     private StowRsOutcomes() {
     }
@@ -59,18 +61,24 @@ final class StowRsOutcomes {
         if ((status == 400 || status == 413 || status == 415) && uids.size() > 1) {
             return null;
         }
-        String why = switch (status) {
+        String configuration = switch (status) {
             case 401 -> ": the destination wants credentials, or refuses the gateway's (check auth and auth-env of this "
-                    + "destination in deid.yaml and the variable's value)" + RETRY_HINT;
-            case 403 -> ": the gateway's credentials do not allow storing there" + RETRY_HINT;
-            case 404, 405 -> ": no STOW-RS service at " + endpoint.uri() + " (the URL should end in /studies)" + RETRY_HINT;
+                    + "destination in deid.yaml and the variable's value)";
+            case 403 -> ": the gateway's credentials do not allow storing there";
+            case 404, 405 -> ": no STOW-RS service at " + endpoint.uri() + " (the URL should end in /studies)";
+            default -> status >= 300 && status < 400
+                    ? ": redirected" + (answer.location() == null ? "" : " to " + answer.location())
+                    + "; configure the URL it redirects to"
+                    : null;
+        };
+        if (configuration != null) {
+            return all(uids, Outcome.transientFailure(http + configuration + CONFIGURATION_ERROR, Duration.ZERO));
+        }
+        String why = switch (status) {
             case 409 -> ": the repository refused the instances (conflict) without saying which or why";
             case 413 -> ": the object is larger than the repository accepts";
             case 415 -> ": the repository does not take application/dicom parts";
-            default -> status >= 300 && status < 400
-                    ? ": redirected" + (answer.location() == null ? "" : " to " + answer.location())
-                    + "; configure the URL it redirects to" + RETRY_HINT
-                    : "";
+            default -> "";
         };
         return all(uids, Outcome.permanent(http + why));
     }

@@ -184,14 +184,16 @@ class StowRsChannelTest {
     }
 
     @Test
-    void refusedCredentialsArePermanentAndSayWhatToCheck() throws Exception {
+    void refusedCredentialsKeepTheObjectsQueuedAndSayWhatToCheck() throws Exception {
         server = StowRsServer.http();
         server.respond(r -> Reply.of(401));
         Outcome outcome = channel(server.uri()).deliverAll(items(FILES.subList(0, 1))).get(0);
-        assertEquals(Result.PERMANENT_FAILURE, outcome.result());
+        // like a DICOM destination that rejects the association: the configuration is wrong, not the object
+        assertEquals(Result.TRANSIENT_FAILURE, outcome.result());
         assertTrue(outcome.reason().startsWith("127.0.0.1:" + server.port() + " answered HTTP 401 Unauthorized: the "
                 + "destination wants credentials, or refuses the gateway's (check auth and auth-env"), outcome.reason());
-        assertTrue(outcome.reason().endsWith("`deid queue retry`"), outcome.reason());
+        assertTrue(outcome.reason().endsWith("configuration error, not a fault of the objects: they stay queued and are sent"
+                + " once it is fixed"), outcome.reason());
         server.respond(r -> Reply.of(404));
         assertTrue(channel(server.uri()).deliverAll(items(FILES.subList(0, 1))).get(0).reason()
                 .contains("no STOW-RS service at " + server.uri()));

@@ -112,6 +112,25 @@ class StowRsForwardTest {
     }
 
     @Test
+    void refusedCredentialsMakeNoDeadLetterAndTheObjectsGoOnceFixed() throws Exception {
+        List<String> uids = enqueue(3);
+        AtomicInteger calls = new AtomicInteger();
+        // the token is wrong until "IT fixes it"
+        server.respond(r -> calls.incrementAndGet() <= 2 ? Reply.of(401) : Reply.of(200));
+        Forwarder forwarder = forwarder(BatchLimits.STOW_RS_DEFAULT);
+        long deadline = System.currentTimeMillis() + 15_000;
+        int delivered = 0;
+        while (delivered < 3 && System.currentTimeMillis() < deadline) {
+            delivered += forwarder.deliverDue();
+            assertEquals(0, outbox.count(Outbox.DEAD), "a configuration error is no dead letter");
+            Thread.sleep(100);
+        }
+        assertEquals(3, delivered);
+        assertEquals(3, server.requests().size(), "two refused, then one that stored all three");
+        assertEquals(uids, received().subList(6, 9));
+    }
+
+    @Test
     void a202DeadLettersOnlyTheRefusedInstancesWithTheirReason() throws Exception {
         List<String> uids = enqueue(5);
         server.respond(r -> Reply.json(202, "{\"00081199\":{\"vr\":\"SQ\",\"Value\":["
