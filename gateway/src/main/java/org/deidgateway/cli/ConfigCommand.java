@@ -159,14 +159,9 @@ final class ConfigCommand extends CommandGroup {
             CurationConfig c = project.curationOrDefault();
             ProjectConfig changed = switch (setting) {
                 case "mode" -> project.withMode(value.strip());
-                case "profile" -> new ProjectConfig(project.name(), knownProfile(value), project.pseudonymPrefix(),
-                        project.pseudonymScheme(), project.calledAeTitle(), project.acceptScreenCaptures(), project.mode(),
-                        project.curation());
-                case "called-ae-title" -> new ProjectConfig(project.name(), project.profile(), project.pseudonymPrefix(),
-                        project.pseudonymScheme(), value.isBlank() ? null : value.strip(), project.acceptScreenCaptures(),
-                        project.mode(), project.curation());
-                case "accept-screen-captures" -> new ProjectConfig(project.name(), project.profile(), project.pseudonymPrefix(),
-                        project.pseudonymScheme(), project.calledAeTitle(), bool(value), project.mode(), project.curation());
+                case "profile" -> project.withProfile(knownProfile(value));
+                case "called-ae-title" -> project.withCalledAeTitle(value.isBlank() ? null : value.strip());
+                case "accept-screen-captures" -> project.withAcceptScreenCaptures(bool(value));
                 case "curation.release-profile" -> project.withCuration(c.withReleaseProfile(knownProfile(value)));
                 case "curation.min-follow-up-months" -> project.withCuration(c.withMinFollowUpMonths(integer(value)));
                 case "curation.max-shift-days" -> project.withCuration(c.withMaxShiftDays(integer(value)));

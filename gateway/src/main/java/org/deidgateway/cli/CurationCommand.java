@@ -26,6 +26,12 @@ final class CurationCommand extends CommandGroup {
         return new CurationStore(access.database(), access.layout.home().resolve("curation"));
     }
 
+    /** Deletes the held copies of released cases whose project's retention has passed; returns how many. */
+    static int purgeReleased(HomeAccess access) throws Exception {
+        return store(access).purgeReleased(name -> access.config().project(name)
+                .map(p -> p.curationOrDefault().keepReleasedDaysOrZero()).orElse(0), java.time.Instant.now());
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"Held cases by pseudonym: studies, instances, modalities, first and last study date, follow-up "
                     + "in whole months, and whether the project's release criterion holds (curation.min-follow-up-months).",
@@ -127,8 +133,7 @@ final class CurationCommand extends CommandGroup {
             }
             return p;
         }
-        List<String> holding = store.cases(null).stream().filter(c -> c.pseudonym().equals(pseudonym))
-                .map(CaseSummary::project).distinct().toList();
+        List<String> holding = store.waiting(null, pseudonym).stream().map(HeldInstance::project).distinct().toList();
         if (holding.isEmpty()) {
             throw new CliException("no held case '" + pseudonym + "' (see deid curation list)", CliException.FAILURE);
         }

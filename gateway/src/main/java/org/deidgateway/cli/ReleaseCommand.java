@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +90,7 @@ final class ReleaseCommand implements Callable<Integer> {
                 } finally {
                     progress.finish();
                 }
-                int purged = store.purgeReleased(name -> access.config().project(name)
-                        .map(x -> x.curationOrDefault().keepReleasedDaysOrZero()).orElse(0), Instant.now());
+                int purged = CurationCommand.purgeReleased(access);
                 access.checkpoint(keystore);
                 System.out.printf("released %s of project %s: %s in %s queued for %s%s%n", pseudonym, p.name(),
                         count(released.instances(), "instance", "instances"), count(released.studies(), "study", "studies"),

@@ -93,8 +93,7 @@ final class ServeCommand implements Callable<Integer> {
                 Outbox outbox = new Outbox(access.database());
                 GatewayMetrics metrics = GatewayMetrics.prometheus();
                 List<Forwarder> forwarders = new ArrayList<>();
-                int purged = CurationCommand.store(access).purgeReleased(name -> config.project(name)
-                        .map(p -> p.curationOrDefault().keepReleasedDaysOrZero()).orElse(0), java.time.Instant.now());
+                int purged = CurationCommand.purgeReleased(access);
                 if (purged > 0) {
                     System.err.println("deid: " + purged + " held stage-one copies of released cases deleted (retention passed)");
                 }
@@ -189,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
         List<ProjectRouter.Route> routes = new ArrayList<>();
         for (ProjectConfig project : access.config().projects()) {
             ConfidentialityProfile profile = ProfileCatalog.forHome(home).load(project.profile());
-            if (profile.has(org.deidgateway.profile.ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES)) {
+            if (profile.anonymizes()) {
                 // offsets drawn per run and kept nowhere cannot stay the same for one patient across restarts
                 throw new CliException("project " + project.name() + ": profile '" + profile.name() + "' shifts dates by a "
                         + "per-patient offset that is kept nowhere, so a daemon cannot apply it to studies that arrive over "

@@ -50,6 +50,20 @@ public record ProjectConfig(
         return curation == null ? CurationConfig.DEFAULT : curation;
     }
 
+    public ProjectConfig withProfile(String newProfile) {
+        return new ProjectConfig(name, newProfile, pseudonymPrefix, pseudonymScheme, calledAeTitle, acceptScreenCaptures,
+                mode, curation);
+    }
+
+    public ProjectConfig withCalledAeTitle(String newCalledAeTitle) {
+        return new ProjectConfig(name, profile, pseudonymPrefix, pseudonymScheme, newCalledAeTitle, acceptScreenCaptures,
+                mode, curation);
+    }
+
+    public ProjectConfig withAcceptScreenCaptures(Boolean accept) {
+        return new ProjectConfig(name, profile, pseudonymPrefix, pseudonymScheme, calledAeTitle, accept, mode, curation);
+    }
+
     public ProjectConfig withMode(String newMode) {
         return new ProjectConfig(name, profile, pseudonymPrefix, pseudonymScheme, calledAeTitle, acceptScreenCaptures,
                 newMode, curation);

@@ -26,7 +26,7 @@ import java.util.function.ToIntFunction;
 public final class CurationStore {
 
     private static final String COLUMNS = "project, pseudonym, study_uid, series_uid, sop_instance_uid, sop_class_uid,"
-            + " modality, study_date, file, size";
+            + " modality, study_date, file";
 
     private final Database db;
     private final Path root;
@@ -50,7 +50,7 @@ public final class CurationStore {
      */
     public static void hold(Connection c, HeldInstance h) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO held (" + COLUMNS + ", held_at, released_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
             ps.setString(1, h.project());
             ps.setString(2, h.pseudonym());
             ps.setString(3, h.studyUid());
@@ -60,8 +60,7 @@ public final class CurationStore {
             ps.setString(7, h.modality());
             ps.setString(8, h.studyDate());
             ps.setString(9, h.file());
-            ps.setLong(10, h.size());
-            ps.setString(11, Instant.now().toString());
+            ps.setString(10, Instant.now().toString());
             ps.executeUpdate();
         }
     }
@@ -94,8 +93,7 @@ public final class CurationStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new HeldInstance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                                rs.getLong(10)));
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
                     }
                 }
             }

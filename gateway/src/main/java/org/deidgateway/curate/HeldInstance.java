@@ -6,7 +6,7 @@ package org.deidgateway.curate;
  * {@code file} is relative to the curation folder.
  */
 public record HeldInstance(String project, String pseudonym, String studyUid, String seriesUid, String sopInstanceUid,
-                           String sopClassUid, String modality, String studyDate, String file, long size) {
+                           String sopClassUid, String modality, String studyDate, String file) {
 
     /** Where a held copy lives under the curation folder: one folder per project, case, study and series. */
     public static String relativeFile(String project, String pseudonym, String studyUid, String seriesUid,

@@ -114,8 +114,8 @@ public final class Deidentifier {
             shifter = new DateShifter(days);
         }
 
-        TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules);
-        java.util.Set<String> realDates = shifter == null ? java.util.Set.of() : OriginalDates.collect(dataset);
+        Set<String> realDates = shifter == null ? Set.of() : OriginalDates.collect(dataset);
+        TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules, realDates);
         try {
             new Pass(cleaner, pseudonym, shifter).apply(dataset, Context.TOP_LEVEL);
             OriginalDates.scrubFromText(dataset, realDates);

@@ -7,7 +7,6 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.profile.Action;
-import org.deidgateway.profile.ProfileOption;
 import org.deidgateway.profile.ProfileRules;
 import org.deidgateway.profile.ProfileRules.Context;
 import org.deidgateway.profile.TableRow;
@@ -30,31 +29,26 @@ final class IdentifyingStrings {
     private IdentifyingStrings() {
     }
 
-    static TextCleaner collect(AttributeList dataset, ProfileRules rules) {
+    /** @param realDates the object's own full dates, where dates are shifted ({@link OriginalDates#collect}); else empty */
+    static TextCleaner collect(AttributeList dataset, ProfileRules rules, Set<String> realDates) {
         TextCleaner.Builder builder = new TextCleaner.Builder();
         builder.birthDate(Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.PatientBirthDate));
-        walk(dataset, rules, builder, rules.profile().has(ProfileOption.RETAIN_LONGITUDINAL_MODIFIED_DATES));
+        realDates.forEach(builder::date);
+        walk(dataset, rules, builder);
         return builder.build();
     }
 
-    private static void walk(AttributeList list, ProfileRules rules, TextCleaner.Builder builder, boolean datesShifted) {
+    private static void walk(AttributeList list, ProfileRules rules, TextCleaner.Builder builder) {
         for (Attribute attribute : list.values()) {
             AttributeTag tag = attribute.getTag();
             String vr = attribute.getVRAsString();
             if (attribute instanceof SequenceAttribute sequence) {
                 for (int i = 0; i < sequence.getNumberOfItems(); i++) {
-                    walk(sequence.getItem(i).getAttributeList(), rules, builder, datesShifted);
+                    walk(sequence.getItem(i).getAttributeList(), rules, builder);
                 }
                 continue;
             }
             try {
-                if (datesShifted && ("DA".equals(vr) || "DT".equals(vr))) {
-                    for (String value : values(attribute)) {
-                        String date = value.trim().replace(".", "");
-                        builder.date(date.length() >= 8 ? date.substring(0, 8) : date);
-                    }
-                    continue;
-                }
                 if ("PN".equals(vr)) {
                     for (String name : values(attribute)) {
                         builder.personName(name);

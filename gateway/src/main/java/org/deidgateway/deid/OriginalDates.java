@@ -35,7 +35,8 @@ public final class OriginalDates {
                 return;
             }
             for (String value : values(attribute)) {
-                String v = value.trim();
+                // the ACR-NEMA form YYYY.MM.DD is a full date too
+                String v = value.trim().matches("\\d{4}\\.\\d{2}\\.\\d{2}") ? value.trim().replace(".", "") : value.trim();
                 if (v.length() >= 8 && isDate(v.substring(0, 8))) {
                     dates.add(v.substring(0, 8));
                 }
@@ -45,8 +46,9 @@ public final class OriginalDates {
     }
 
     /**
-     * Replaces each date, in its usual spellings (20200115, 2020-01-15, 2020.01.15, 2020/01/15,
-     * 15.01.2020, 15/01/2020), in every text value; returns how many values changed.
+     * Replaces each date, in the spellings the free-text cleaner knows ({@link TextCleaner#dateSpellings}),
+     * in every text value, also inside longer tokens (a kernel named K20200115); returns how many
+     * values changed.
      */
     static int scrubFromText(AttributeList dataset, Set<String> dates) {
         if (dates.isEmpty()) {
@@ -54,12 +56,10 @@ public final class OriginalDates {
         }
         List<String> spellings = new ArrayList<>();
         for (String d : dates) {
-            String y = d.substring(0, 4);
-            String m = d.substring(4, 6);
-            String day = d.substring(6, 8);
-            spellings.addAll(List.of(d, y + "-" + m + "-" + day, y + "." + m + "." + day, y + "/" + m + "/" + day,
-                    day + "." + m + "." + y, day + "/" + m + "/" + y));
+            spellings.addAll(TextCleaner.dateSpellings(d));
         }
+        // longest first, so that 15.01.2020 goes whole rather than as 15.01.20 and a stray "20"
+        spellings.sort(java.util.Comparator.comparingInt(String::length).reversed());
         Pattern any = Pattern.compile(String.join("|", spellings.stream().map(Pattern::quote).toList()));
         int[] changed = {0};
         visit(dataset, (attribute, vr) -> {

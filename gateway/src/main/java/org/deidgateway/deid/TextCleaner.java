@@ -69,6 +69,21 @@ public final class TextCleaner {
         return out.toString();
     }
 
+    /** The spellings of one date (yyyyMMdd) found in reports and descriptions: ISO, European, US, two-digit year. */
+    static List<String> dateSpellings(String yyyymmdd) {
+        String y = yyyymmdd.substring(0, 4);
+        String m = yyyymmdd.substring(4, 6);
+        String day = yyyymmdd.substring(6, 8);
+        String mNoZero = String.valueOf(Integer.parseInt(m));
+        String dNoZero = String.valueOf(Integer.parseInt(day));
+        List<String> spellings = new ArrayList<>();
+        for (String sep : List.of("", "-", "/", ".", " ")) {
+            spellings.addAll(List.of(y + sep + m + sep + day, day + sep + m + sep + y, m + sep + day + sep + y,
+                    dNoZero + sep + mNoZero + sep + y, mNoZero + sep + dNoZero + sep + y, day + sep + m + sep + y.substring(2)));
+        }
+        return spellings;
+    }
+
     /** Collects the identifying strings of one object; {@link #build()} makes the cleaner. */
     public static final class Builder {
         private final Set<String> phrases = new LinkedHashSet<>();
@@ -114,22 +129,8 @@ public final class TextCleaner {
          * reports and descriptions: where dates are shifted, a real one left in text undoes the shift.
          */
         public Builder date(String da) {
-            if (da == null || !da.trim().matches("\\d{8}")) {
-                return this;
-            }
-            String d = da.trim();
-            String y = d.substring(0, 4);
-            String m = d.substring(4, 6);
-            String day = d.substring(6, 8);
-            String mNoZero = String.valueOf(Integer.parseInt(m));
-            String dNoZero = String.valueOf(Integer.parseInt(day));
-            for (String sep : List.of("", "-", "/", ".", " ")) {
-                addPhrase(y + sep + m + sep + day);
-                addPhrase(day + sep + m + sep + y);
-                addPhrase(m + sep + day + sep + y);
-                addPhrase(dNoZero + sep + mNoZero + sep + y);
-                addPhrase(mNoZero + sep + dNoZero + sep + y);
-                addPhrase(day + sep + m + sep + y.substring(2));
+            if (da != null && da.trim().matches("\\d{8}")) {
+                dateSpellings(da.trim()).forEach(this::addPhrase);
             }
             return this;
         }

@@ -256,19 +256,13 @@ public final class Processor {
                     result.seriesInstanceUid(), result.sopInstanceUid(), result.sopClassUid(),
                     text(object, TagFromName.Modality), text(object, TagFromName.StudyDate),
                     HeldInstance.relativeFile(route.config().name(), result.pseudonym(), result.studyInstanceUid(),
-                            result.seriesInstanceUid(), result.sopInstanceUid()), 0);
+                            result.seriesInstanceUid(), result.sopInstanceUid()));
             file = held.file();
         }
         try {
             // written under its final name, not forced: nobody reads it before the batch commits, a crash
             // before that leaves the object "received", and one after it is caught by recoverOutbox
-            Path output = held != null ? folders.curation().resolve(file) : folders.outboxFiles().resolve(file);
-            DicomFiles.writeUnsynced(object, output);
-            if (held != null) {
-                held = new HeldInstance(held.project(), held.pseudonym(), held.studyUid(), held.seriesUid(),
-                        held.sopInstanceUid(), held.sopClassUid(), held.modality(), held.studyDate(), held.file(),
-                        Files.size(output));
-            }
+            DicomFiles.writeUnsynced(object, (held != null ? folders.curation() : folders.outboxFiles()).resolve(file));
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be written: " + e.getMessage());
             return null;

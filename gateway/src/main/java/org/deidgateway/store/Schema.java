@@ -132,7 +132,6 @@ final class Schema {
               modality TEXT NOT NULL,
               study_date TEXT NOT NULL,
               file TEXT NOT NULL,
-              size INTEGER NOT NULL,
               held_at TEXT NOT NULL,
               released_at TEXT,
               UNIQUE (project, sop_instance_uid))""",

@@ -139,7 +139,7 @@ class TwoStageIT {
         assertTrue(Math.abs(offset) <= 180, "within the default range: " + offset);
         assertEquals(Set.of(LocalDate.of(1960, 3, 10).plusDays(offset).format(DateTimeFormatter.BASIC_ISO_DATE)), birthDates,
                 "the birth date moves with the studies, so ages stay right");
-        assertTrue(containsNowhere(home, newId), "the new patient ID appears nowhere in the home");
+        assertNoFileHolds(home, newId, "the new patient ID");
         assertEquals(0, dicomFiles(curation).size(), "held copies deleted after the release");
 
         // released again at once: nothing is held any more, and the register says why
@@ -239,8 +239,8 @@ class TwoStageIT {
         return Attribute.getSingleStringValueOrEmptyString(ds, tag).trim();
     }
 
-    /** Whether no file under the folder holds the string's bytes (ASCII, as DICOM and SQLite store it). */
-    private static boolean containsNowhere(Path folder, String needle) throws IOException {
+    /** Fails when a file under the folder holds the string's bytes (ASCII, as DICOM and SQLite store it). */
+    private static void assertNoFileHolds(Path folder, String needle, String what) throws IOException {
         byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
         try (Stream<Path> walk = Files.walk(folder)) {
             for (Path f : walk.filter(Files::isRegularFile).toList()) {
@@ -252,10 +252,9 @@ class TwoStageIT {
                             continue outer;
                         }
                     }
-                    throw new AssertionError(f + " holds the new patient ID");
+                    throw new AssertionError(f + " holds " + what);
                 }
             }
         }
-        return true;
     }
 }

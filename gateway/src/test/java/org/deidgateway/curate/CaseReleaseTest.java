@@ -78,7 +78,7 @@ class CaseReleaseTest {
 
     private static HeldInstance hold(Database db, CurationStore store, String pseudonym, String study, String sop) throws Exception {
         HeldInstance h = new HeldInstance("lung", pseudonym, study, study + ".9", sop, "1.2.840.10008.5.1.4.1.1.2", "CT",
-                "20200115", HeldInstance.relativeFile("lung", pseudonym, study, study + ".9", sop), 1);
+                "20200115", HeldInstance.relativeFile("lung", pseudonym, study, study + ".9", sop));
         Files.createDirectories(store.fileOf(h).getParent());
         Files.copy(TestData.pydicom("CT_small.dcm"), store.fileOf(h));
         db.inTransaction(c -> {

@@ -14,7 +14,7 @@ class CaseSummaryTest {
 
     private static HeldInstance held(String study, String modality, String date) {
         return new HeldInstance("lung", "LUNG-X", study, study + ".1", study + ".1." + date + modality, "1.2.840.10008.5.1.4.1.1.2",
-                modality, date, "f", 1);
+                modality, date, "f");
     }
 
     @Test

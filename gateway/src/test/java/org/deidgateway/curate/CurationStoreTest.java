@@ -61,6 +61,6 @@ class CurationStoreTest {
 
     private static HeldInstance held(String pseudonym, String study, String sop, String date) {
         return new HeldInstance("lung", pseudonym, study, study + ".9", sop, "1.2.840.10008.5.1.4.1.1.2", "CT", date,
-                HeldInstance.relativeFile("lung", pseudonym, study, study + ".9", sop), 1);
+                HeldInstance.relativeFile("lung", pseudonym, study, study + ".9", sop));
     }
 }
