@@ -212,7 +212,7 @@ public final class Outbox {
     private static List<Finished> finished(Connection c, List<String> files) throws SQLException {
         List<Finished> finished = new ArrayList<>();
         for (String file : files) {
-            if (pendingFor(c, file) == 0 && deadFor(c, file) == 0) {
+            if (!stillNeeded(c, file)) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT r.spool_file FROM outbox o JOIN received r"
                         + " ON r.id = o.received_id WHERE o.file = ? LIMIT 1")) {
                     ps.setString(1, file);
@@ -253,21 +253,14 @@ public final class Outbox {
         }
     }
 
-    private static long pendingFor(Connection c, String file) throws SQLException {
-        return countFor(c, file, PENDING);
-    }
-
-    private static long deadFor(Connection c, String file) throws SQLException {
-        return countFor(c, file, DEAD);
-    }
-
-    private static long countFor(Connection c, String file, String state) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE file = ? AND state = ?")) {
+    /** Whether a delivery of the file is still pending, or dead and so perhaps retried. */
+    private static boolean stillNeeded(Connection c, String file) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM outbox WHERE file = ? AND state IN (?, ?) LIMIT 1")) {
             ps.setString(1, file);
-            ps.setString(2, state);
+            ps.setString(2, PENDING);
+            ps.setString(3, DEAD);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                return rs.next();
             }
         }
     }

@@ -143,7 +143,16 @@ final class Schema {
               first_released_at TEXT NOT NULL,
               last_released_at TEXT NOT NULL)""");
 
-    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5);
+    /**
+     * Version 6: delivered rows stay in the outbox (for {@code deid queue status}), so finding the
+     * other deliveries of one file must not read them all: without this index every delivery
+     * scanned the whole table twice, and a gateway slowed down with every object it ever sent.
+     */
+    private static final List<String> VERSION_6 = List.of(
+            "CREATE INDEX outbox_file ON outbox(file, state)");
+
+    private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5,
+            VERSION_6);
 
     static final int VERSION = STEPS.size();
 
