@@ -28,6 +28,7 @@ import org.deidgateway.receive.ReceiverSettings;
 import org.deidgateway.receive.SourceAddressFilter;
 import org.deidgateway.receive.Spool;
 import org.deidgateway.receive.StoreService;
+import org.deidgateway.store.FileRecycler;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.tls.CertificateSummary;
 import org.deidgateway.tls.TlsConfigCheck;
@@ -82,7 +83,8 @@ final class ServeCommand implements Callable<Integer> {
                 ProjectRouter router = new ProjectRouter(routes(access, keystore));
                 Path homeDir = access.layout.home();
                 DicomConfig dicom = config.dicomOrDefault();
-                Spool spool = new Spool(homeDir.resolve("spool"));
+                FileRecycler recycler = FileRecycler.forFolders(homeDir.resolve("spool"), homeDir.resolve("outbox"));
+                Spool spool = new Spool(homeDir.resolve("spool"), recycler);
                 spool.removeLeftovers();
                 IntakeLog intake = new IntakeLog(access.database());
                 IntakeLog.Recovery recovery = intake.recover(spool.folder(), dicom.aeTitleOrDefault());
@@ -98,7 +100,8 @@ final class ServeCommand implements Callable<Integer> {
                     System.err.println("deid: " + purged + " held stage-one copies of released cases deleted (retention passed)");
                 }
                 Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
-                        homeDir.resolve("outbox"), homeDir.resolve("quarantine"), homeDir.resolve("curation")), router, vault,
+                        homeDir.resolve("outbox"), homeDir.resolve("quarantine"), homeDir.resolve("curation"), recycler),
+                        router, vault,
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
                         () -> forwarders.forEach(Forwarder::wake));
 
@@ -106,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
                     Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault(), tls), outbox,
-                            homeDir.resolve("outbox"), spool.folder(), metrics);
+                            homeDir.resolve("outbox"), spool.folder(), recycler, metrics);
                     metrics.gauge("deid.outbox.pending", "deliveries waiting, by destination",
                             () -> quietly(() -> outbox.pendingAndFailing(d.name())[0]), "destination", d.name());
                     forwarders.add(f);
@@ -172,6 +175,8 @@ final class ServeCommand implements Callable<Integer> {
                     for (Thread t : threads) {
                         t.join(30_000);
                     }
+                    spool.releaseReserved();
+                    recycler.close();
                     access.checkpoint(keystore);
                     System.err.println("deid: stopped; " + new IntakeLog(access.database()).count(IntakeLog.STATE_RECEIVED)
                             + " objects wait to be processed, " + outbox.count(Outbox.PENDING) + " deliveries pending");

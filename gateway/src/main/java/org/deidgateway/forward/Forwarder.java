@@ -2,6 +2,7 @@ package org.deidgateway.forward;
 
 import org.deidgateway.forward.DeliveryChannel.DeliveryException;
 import org.deidgateway.metrics.GatewayMetrics;
+import org.deidgateway.store.FileRecycler;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
 
@@ -28,6 +29,7 @@ public final class Forwarder implements Runnable {
     /** The spool, where the received originals wait until their copies are delivered (null: not deleted here). */
     private final Path originals;
     private final GatewayMetrics metrics;
+    private final FileRecycler recycler;
     private volatile boolean running = true;
     private final Object idle = new Object();
     private static final int RECORD_EVERY = 32;
@@ -45,6 +47,13 @@ public final class Forwarder implements Runnable {
 
     public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, Path originals,
                      GatewayMetrics metrics) {
+        this(destination, channel, outbox, files, originals, FileRecycler.NONE, metrics);
+    }
+
+    /** Delivered copies and their originals are handed back to {@code recycler} instead of deleted. */
+    public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, Path originals,
+                     FileRecycler recycler, GatewayMetrics metrics) {
+        this.recycler = recycler;
         this.originals = originals;
         this.metrics = metrics;
         this.destination = destination;
@@ -212,9 +221,9 @@ public final class Forwarder implements Runnable {
         deliveredNotRecorded.clear();
         lastRecordedMillis = System.currentTimeMillis();
         for (Outbox.Finished f : finished) {
-            Files.deleteIfExists(files.resolve(f.file()));
+            recycler.retire(files.resolve(f.file()));
             if (originals != null && f.original() != null) {
-                Files.deleteIfExists(originals.resolve(f.original()));
+                recycler.retire(originals.resolve(f.original()));
             }
         }
     }

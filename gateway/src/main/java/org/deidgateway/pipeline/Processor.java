@@ -15,12 +15,14 @@ import org.deidgateway.dicom.DicomObject;
 import org.deidgateway.forward.Outbox;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.Database;
+import org.deidgateway.store.FileRecycler;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.vault.IdentityVault;
 import org.deidgateway.vault.VaultException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -57,8 +59,15 @@ public final class Processor {
     /** Objects per round: one fsync of the outbox folder and one transaction for all of them. */
     private static final int BATCH = 64;
 
-    /** Where the pipeline's files live in the home; {@code curation} holds the copies of two-stage projects. */
-    public record Folders(Path spool, Path outboxFiles, Path quarantine, Path curation) {
+    /**
+     * Where the pipeline's files live in the home; {@code curation} holds the copies of two-stage
+     * projects; outbox copies are made, and held objects' originals handed back, through {@code recycler}.
+     */
+    public record Folders(Path spool, Path outboxFiles, Path quarantine, Path curation, FileRecycler recycler) {
+        public Folders(Path spool, Path outboxFiles, Path quarantine, Path curation) {
+            this(spool, outboxFiles, quarantine, curation, FileRecycler.NONE);
+        }
+
         public Folders(Path spool, Path outboxFiles, Path quarantine) {
             this(spool, outboxFiles, quarantine, spool.resolveSibling("curation"));
         }
@@ -182,7 +191,7 @@ public final class Processor {
                 metrics.held();
                 try {
                     // the held copy is the object now; the start-up recovery deletes what a crash leaves here
-                    Files.deleteIfExists(w.original());
+                    folders.recycler().retire(w.original());
                 } catch (IOException e) {
                     LOG.warnf("object %d: its original could not be deleted from the spool (%s); deleted at the next start",
                             w.row().id(), e.getClass().getSimpleName());
@@ -262,7 +271,13 @@ public final class Processor {
         try {
             // written under its final name, not forced: nobody reads it before the batch commits, a crash
             // before that leaves the object "received", and one after it is caught by recoverOutbox
-            DicomFiles.writeUnsynced(object, (held != null ? folders.curation() : folders.outboxFiles()).resolve(file));
+            if (held != null) {
+                DicomFiles.writeUnsynced(object, folders.curation().resolve(file));
+            } else {
+                try (FileChannel channel = folders.recycler().create(folders.outboxFiles().resolve(file))) {
+                    DicomFiles.write(object, channel);
+                }
+            }
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be written: " + e.getMessage());
             return null;
@@ -315,15 +330,16 @@ public final class Processor {
      * it again.
      */
     public OutboxRecovery recoverOutbox() throws StoreException {
-        record Waiting(long receivedId, String file, String original) {
+        record Waiting(long receivedId, String file, String original, String target) {
         }
         List<Waiting> waiting = db.read(c -> {
             List<Waiting> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT o.received_id, o.file, r.spool_file FROM outbox o"
-                    + " JOIN received r ON r.id = o.received_id WHERE o.state IN ('pending', 'dead') ORDER BY o.received_id");
+            try (PreparedStatement ps = c.prepareStatement("SELECT o.received_id, o.file, r.spool_file, min(o.target_path)"
+                    + " FROM outbox o JOIN received r ON r.id = o.received_id WHERE o.state IN ('pending', 'dead')"
+                    + " GROUP BY o.received_id, o.file, r.spool_file ORDER BY o.received_id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Waiting(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                    rows.add(new Waiting(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                 }
             }
             return rows;
@@ -334,8 +350,11 @@ public final class Processor {
         for (Waiting w : waiting) {
             Path copy = folders.outboxFiles().resolve(w.file());
             try {
-                DicomFiles.verifyComplete(copy);
-                continue;
+                // whole, and the object its row names: a reused file a power cut left with its former
+                // content is whole too, but another object
+                if (w.target().endsWith(DicomFiles.verifyComplete(copy).sopInstanceUid() + ".dcm")) {
+                    continue;
+                }
             } catch (DicomFileException e) {
                 // cut or missing: made again below if the original is there
             } catch (IOException e) {

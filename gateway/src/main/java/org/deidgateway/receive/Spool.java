@@ -1,12 +1,16 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.store.FileRecycler;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -14,8 +18,14 @@ import java.util.UUID;
  * streamed to its file, checked complete, and the file and the folder fsynced. The file is the
  * durable record of a received object: the database row that queues it for processing is written
  * afterwards, in batches, and rebuilt from the files at start ({@link IntakeLog#recover}). There is
- * no rename: a rename after the fsync would cost a second journal commit per object, and a file
- * cut by a crash is told from a complete one by the same check the receiver makes before Success.
+ * no rename after the fsync: it would cost a second journal commit per object, and a file cut by a
+ * crash is told from a complete one by the same check the receiver makes before Success.
+ * <p>
+ * With a {@link FileRecycler} (the daemon's way) the spool reserves its files ahead, a batch at a
+ * time: empty files under their final names, reused from the recycler, made durable by one fsync
+ * of the folder for the whole batch. An object written into a reserved file then needs only its
+ * own data forced before Success, not the folder's entry as well. A reserved file a crash leaves
+ * behind is empty, so the start-up check deletes it as incomplete.
  */
 public final class Spool {
 
@@ -26,10 +36,22 @@ public final class Spool {
      */
     private static final ThreadLocal<byte[]> WRITE_BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
+    /** Files reserved at a time: one fsync of the folder for this many objects. */
+    static final int RESERVE_BATCH = 16;
+
     private final Path folder;
+    private final FileRecycler recycler;
+    /** Empty files whose names are durable already; only with a recycler. */
+    private final ArrayDeque<Path> reserved = new ArrayDeque<>();
 
     public Spool(Path folder) throws IOException {
+        this(folder, FileRecycler.NONE);
+    }
+
+    /** A spool whose files come from, and go back to, {@code recycler} (which must recycle in {@code folder}). */
+    public Spool(Path folder, FileRecycler recycler) throws IOException {
         this.folder = Files.createDirectories(folder);
+        this.recycler = recycler;
     }
 
     public Path folder() {
@@ -38,11 +60,76 @@ public final class Spool {
 
     /** Starts one object's file, its file meta information already written. */
     Incoming begin(byte[] fileMetaHeader) throws IOException {
-        Path file = folder.resolve(UUID.randomUUID() + ".dcm");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        Incoming incoming = new Incoming(file, channel);
+        Incoming incoming = null;
+        while (incoming == null) {
+            Path file = nextReserved();
+            if (file == null) {
+                break;
+            }
+            try {
+                incoming = new Incoming(file, FileChannel.open(file, StandardOpenOption.WRITE), true);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // deleted under us (someone cleaned the spool): the next one, or a new file
+            }
+        }
+        if (incoming == null) {
+            Path file = newName();
+            incoming = new Incoming(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    false);
+        }
         incoming.out.write(fileMetaHeader);
         return incoming;
+    }
+
+    private Path newName() {
+        return folder.resolve(UUID.randomUUID() + ".dcm");
+    }
+
+    /** A reserved file, reserving the next batch when none is left; null without recycling or if the batch failed. */
+    private Path nextReserved() {
+        if (recycler == FileRecycler.NONE) {
+            return null;
+        }
+        synchronized (reserved) {
+            if (reserved.isEmpty()) {
+                try {
+                    List<Path> batch = new ArrayList<>(RESERVE_BATCH);
+                    try {
+                        for (int i = 0; i < RESERVE_BATCH; i++) {
+                            Path file = newName();
+                            recycler.create(file).close();
+                            batch.add(file);
+                        }
+                        forceFolder();
+                    } catch (IOException e) {
+                        for (Path file : batch) {
+                            Files.deleteIfExists(file);
+                        }
+                        return null;
+                    }
+                    reserved.addAll(batch);
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return reserved.poll();
+        }
+    }
+
+    /** Deletes the reserved files no object was written to (at the end of a run). */
+    public void releaseReserved() throws IOException {
+        synchronized (reserved) {
+            for (Path file : reserved) {
+                Files.deleteIfExists(file);
+            }
+            reserved.clear();
+        }
+    }
+
+    private void forceFolder() throws IOException {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     /** Deletes temporary files an earlier version left behind: nobody was told Success for them. */
@@ -62,12 +149,14 @@ public final class Spool {
         private final Path file;
         private final FileChannel channel;
         private final OutputStream out;
+        private final boolean nameDurable;
         private long size;
         private boolean committed;
 
-        private Incoming(Path file, FileChannel channel) {
+        private Incoming(Path file, FileChannel channel, boolean nameDurable) {
             this.file = file;
             this.channel = channel;
+            this.nameDurable = nameDurable;
             this.out = new ReusedBufferOutput(channel, WRITE_BUFFER.get());
         }
 
@@ -85,15 +174,16 @@ public final class Spool {
         }
 
         /**
-         * Makes the file durable; returns it. The folder is fsynced too, for its entry of the file:
-         * on ext4 the file's fsync has committed it already and this costs nothing, elsewhere it may not.
+         * Makes the file durable; returns it. The folder is fsynced too, for its entry of the file,
+         * unless the file was reserved (its entry is on disk already): on ext4 with a journal the
+         * file's fsync has committed the entry and this costs little, elsewhere it may not.
          */
         Path commit() throws IOException {
             out.flush();
             channel.force(false);
             channel.close();
-            try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-                dir.force(true);
+            if (!nameDurable) {
+                forceFolder();
             }
             committed = true;
             return file;
@@ -115,7 +205,7 @@ public final class Spool {
                 // the file is deleted next
             }
             try {
-                Files.deleteIfExists(file);
+                recycler.retire(file);
             } catch (IOException ignored) {
                 // a file without a row: checked at the next start, and deleted as incomplete or recorded
             }

@@ -45,7 +45,7 @@ final class ItSupport {
         }
     }
 
-    /** The .dcm files under a folder (none if it does not exist). */
+    /** The .dcm files holding something under a folder (none if it does not exist). */
     static List<Path> dicomFiles(Path folder) {
         if (!Files.isDirectory(folder)) {
             return List.of();
@@ -53,7 +53,9 @@ final class ItSupport {
         // the gateway renames and deletes files while the folder is walked: a vanished file means walk again
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> walk = Files.walk(folder)) {
-                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm")).toList();
+                // an empty file holds no object: the spool keeps a few reserved for the next arrivals
+                return walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".dcm"))
+                        .filter(p -> p.toFile().length() > 0).toList();
             } catch (IOException | java.io.UncheckedIOException e) {
                 if (attempt == 20) {
                     throw new AssertionError("cannot list " + folder, e);

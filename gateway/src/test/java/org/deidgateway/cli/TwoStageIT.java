@@ -244,7 +244,12 @@ class TwoStageIT {
         byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
         try (Stream<Path> walk = Files.walk(folder)) {
             for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                byte[] content = Files.readAllBytes(f);
+                byte[] content;
+                try {
+                    content = Files.readAllBytes(f);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue; // reused or deleted by the running gateway since the walk listed it
+                }
                 outer:
                 for (int i = 0; i + n.length <= content.length; i++) {
                     for (int j = 0; j < n.length; j++) {

@@ -1,6 +1,7 @@
 package org.deidgateway.receive;
 
 import org.deidgateway.store.Database;
+import org.deidgateway.store.FileRecycler;
 import org.deidgateway.testsupport.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,57 @@ class SpoolRecoveryTest {
             assertEquals(List.of("PACS1 LUNGAE 1.2.840.10008.5.1.4.1.1.2", "PACS1 LUNGAE 1.2.840.10008.5.1.4.1.1.4"), rows);
             // a second start finds nothing more to do
             assertEquals(new IntakeLog.Recovery(0, 0, 0), intake.recover(spoolFolder, "DEIDGW"));
+        }
+    }
+
+    @Test
+    void reservedSpoolFilesAreEmptyUntilUsedAndACrashLeavesNothingButIncompleteFiles() throws Exception {
+        Path spoolFolder = dir.resolve("spool");
+        try (Database db = Database.open(dir.resolve("deid.db"));
+             FileRecycler recycler = FileRecycler.forFolders(spoolFolder)) {
+            IntakeLog intake = new IntakeLog(db);
+            IntakeRecorder neverRuns = new IntakeRecorder(intake, () -> { });
+            Spool spool = new Spool(spoolFolder, recycler);
+            try (DicomListener listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 4, 100,
+                    Duration.ofSeconds(5), Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of(),
+                    Set.of()), new StoreService(spool, neverRuns, org.deidgateway.metrics.GatewayMetrics.inMemory()))) {
+                Process storescu = new ProcessBuilder("storescu", "-aet", "PACS1", "-aec", "DEIDGW", "127.0.0.1",
+                        String.valueOf(listener.port()), TestData.pydicom("CT_small.dcm").toString(),
+                        TestData.pydicom("MR_small.dcm").toString()).redirectErrorStream(true).start();
+                storescu.getInputStream().readAllBytes();
+                assertTrue(storescu.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, storescu.exitValue());
+            }
+            // one batch reserved: the two objects in two of its files, the others empty under their final names
+            List<Long> sizes = spoolFiles(spoolFolder).stream().map(SpoolRecoveryTest::size).toList();
+            assertEquals(Spool.RESERVE_BATCH, sizes.size());
+            assertEquals(Spool.RESERVE_BATCH - 2, sizes.stream().filter(n -> n == 0).count());
+
+            // as after kill -9: the objects are recorded from their files, the empty reservations go
+            assertEquals(new IntakeLog.Recovery(2, Spool.RESERVE_BATCH - 2, 0), intake.recover(spoolFolder, "DEIDGW"));
+            assertEquals(2, spoolFiles(spoolFolder).size());
+
+            // a clean stop deletes the reservations nobody used; an object refused half-way goes back to the pool
+            Spool.Incoming refused = spool.begin(FileMetaHeader.encode("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4",
+                    "1.2.840.10008.1.2.1", "PACS1", "DEIDGW"));
+            refused.close();
+            assertEquals(1, recycler.free());
+            spool.releaseReserved();
+            assertEquals(2, spoolFiles(spoolFolder).size());
+        }
+    }
+
+    private static List<Path> spoolFiles(Path folder) throws java.io.IOException {
+        try (var files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".dcm")).toList();
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
