@@ -9,7 +9,7 @@ import java.io.InputStream;
  * One protocol data unit as read from the wire: its type and body. The length in the header is
  * checked against the limit before the body is allocated, so a forged length costs nothing.
  */
-public record Pdu(int type, byte[] body) {
+public record Pdu(int type, byte[] body, int length) {
 
     public static final int ASSOCIATE_RQ = 0x01;
     public static final int ASSOCIATE_AC = 0x02;
@@ -19,8 +19,22 @@ public record Pdu(int type, byte[] body) {
     public static final int RELEASE_RP = 0x06;
     public static final int ABORT = 0x07;
 
+    /** A PDU whose body is exactly {@code body}. */
+    public Pdu(int type, byte[] body) {
+        this(type, body, body.length);
+    }
+
     /** Reads one PDU; null at a clean end of stream before its first byte. */
     public static Pdu read(InputStream in, long maxBodyLength) throws IOException, ProtocolException {
+        return read(in, maxBodyLength, null);
+    }
+
+    /**
+     * Reads one PDU, a P-DATA-TF body into {@code dataBuffer} when it fits there (its first
+     * {@link #length} bytes; the rest is stale): a receiver that consumes each P-DATA-TF before
+     * reading the next needs no new array per PDU. Other PDUs get a body of their own length.
+     */
+    public static Pdu read(InputStream in, long maxBodyLength, byte[] dataBuffer) throws IOException, ProtocolException {
         int type = in.read();
         if (type < 0) {
             return null;
@@ -35,13 +49,14 @@ public record Pdu(int type, byte[] body) {
             throw new ProtocolException("PDU of type " + type + " announces " + length + " bytes, more than the "
                     + maxBodyLength + " allowed", ProtocolException.INVALID_PARAMETER_VALUE);
         }
-        byte[] body = new byte[(int) length];
+        byte[] body = type == P_DATA_TF && dataBuffer != null && length <= dataBuffer.length ? dataBuffer
+                : new byte[(int) length];
         try {
-            data.readFully(body);
+            data.readFully(body, 0, (int) length);
         } catch (EOFException e) {
             throw new EOFException("connection closed inside a PDU of type " + type);
         }
-        return new Pdu(type, body);
+        return new Pdu(type, body, (int) length);
     }
 
     /** The 6-byte header of a PDU whose body has {@code length} bytes. */

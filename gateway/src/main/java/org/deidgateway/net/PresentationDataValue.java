@@ -10,15 +10,20 @@ import java.util.List;
 public record PresentationDataValue(int contextId, boolean command, boolean last, int offset, int length) {
 
     public static List<PresentationDataValue> split(byte[] body) throws ProtocolException {
+        return split(body, body.length);
+    }
+
+    /** The PDVs in the first {@code bodyLength} bytes of {@code body}. */
+    public static List<PresentationDataValue> split(byte[] body, int bodyLength) throws ProtocolException {
         List<PresentationDataValue> pdvs = new ArrayList<>(2);
         int p = 0;
-        while (p < body.length) {
-            if (body.length - p < 6) {
+        while (p < bodyLength) {
+            if (bodyLength - p < 6) {
                 throw new ProtocolException("P-DATA-TF ends inside a PDV header", ProtocolException.INVALID_PARAMETER_VALUE);
             }
             long length = ((long) (body[p] & 0xFF) << 24) | ((body[p + 1] & 0xFF) << 16) | ((body[p + 2] & 0xFF) << 8)
                     | (body[p + 3] & 0xFF);
-            if (length < 2 || length > body.length - p - 4) {
+            if (length < 2 || length > bodyLength - p - 4) {
                 throw new ProtocolException("PDV length " + length + " does not fit its P-DATA-TF",
                         ProtocolException.INVALID_PARAMETER_VALUE);
             }

@@ -174,14 +174,20 @@ final class AssociationHandler implements Runnable {
     /** The message loop: commands in, responses out, until release or abort. */
     private void serve(InputStream in, OutputStream out) throws IOException, ProtocolException {
         ByteArrayOutputStream command = new ByteArrayOutputStream();
+        // each P-DATA-TF is written to the spool before the next is read: one body buffer serves them all,
+        // as large as the largest PDU the peer has sent (idle associations hold none)
+        byte[] dataBuffer = null;
         while (true) {
-            Pdu pdu = Pdu.read(in, settings.maxPduLength());
+            Pdu pdu = Pdu.read(in, settings.maxPduLength(), dataBuffer);
             if (pdu == null) {
                 return;
             }
             switch (pdu.type()) {
                 case Pdu.P_DATA_TF -> {
-                    for (PresentationDataValue pdv : PresentationDataValue.split(pdu.body())) {
+                    if (dataBuffer == null || pdu.body().length > dataBuffer.length) {
+                        dataBuffer = pdu.body();
+                    }
+                    for (PresentationDataValue pdv : PresentationDataValue.split(pdu.body(), pdu.length())) {
                         if (!accepted.containsKey(pdv.contextId())) {
                             throw new ProtocolException("data on presentation context " + pdv.contextId()
                                     + ", which was not accepted", ProtocolException.INVALID_PARAMETER_VALUE);

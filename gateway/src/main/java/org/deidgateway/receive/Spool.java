@@ -31,10 +31,11 @@ public final class Spool {
 
     static final String TEMP_SUFFIX = ".part";
     /**
-     * One write buffer per receiving thread, kept: allocating (and zeroing) 256 KiB for every
-     * object was a fifth of the receiving thread's own CPU. Large, so a 530 KB object is two writes.
+     * One write buffer per receiving thread, kept: allocating (and zeroing) it for every object was
+     * a fifth of the receiving thread's own CPU. It gathers small fragments; a PDU's worth of data
+     * is written from the PDU itself.
      */
-    private static final ThreadLocal<byte[]> WRITE_BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
+    private static final ThreadLocal<byte[]> WRITE_BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
     /** Files reserved at a time: one fsync of the folder for this many objects. */
     static final int RESERVE_BATCH = 16;
@@ -214,6 +215,7 @@ public final class Spool {
 
     /** A buffered writer to a file channel over a buffer it does not own. */
     private static final class ReusedBufferOutput extends OutputStream {
+        private static final int DIRECT_WRITE = 32 * 1024;
         private final FileChannel channel;
         private final byte[] buffer;
         private int used;
@@ -233,7 +235,9 @@ public final class Spool {
             if (length > buffer.length - used) {
                 flush();
             }
-            if (length >= buffer.length) {
+            if (length >= DIRECT_WRITE) {
+                // a large fragment (a PDU's worth) goes straight to the file: copying it first costs more than a write
+                flush();
                 writeFully(java.nio.ByteBuffer.wrap(bytes, offset, length));
                 return;
             }

@@ -115,4 +115,43 @@ class UpperLayerEncodingTest {
             assertArrayEquals(data, reassembled.toByteArray());
         }
     }
+
+    @Test
+    void pDataBodiesAreReadIntoOneBufferAndOnlyTheirOwnLengthCounts() throws Exception {
+        byte[] large = new byte[3000];
+        new Random(3).nextBytes(large);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(PduEncoder.pData(1, false, false, large, 0, large.length));
+        wire.write(PduEncoder.pData(1, false, true, new byte[] {1, 2, 3}, 0, 3));
+        // a PDV whose length points past its own PDU, into what the buffer still holds of the one before
+        wire.write(new byte[] {Pdu.P_DATA_TF, 0, 0, 0, 0, 8, 0, 0, 0, 100, 1, 2, 9, 9});
+        wire.write(PduEncoder.pData(1, false, true, new byte[8000], 0, 8000));
+        wire.write(PduEncoder.releaseResponse());
+        ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
+        byte[] buffer = new byte[4096];
+
+        Pdu first = Pdu.read(in, 1 << 20, buffer);
+        assertTrue(first.body() == buffer, "read into the buffer given");
+        assertEquals(large.length + 6, first.length());
+        PresentationDataValue pdv = PresentationDataValue.split(first.body(), first.length()).get(0);
+        assertArrayEquals(large, Arrays.copyOfRange(first.body(), pdv.offset(), pdv.offset() + pdv.length()));
+
+        Pdu second = Pdu.read(in, 1 << 20, buffer);
+        assertTrue(second.body() == buffer);
+        List<PresentationDataValue> pdvs = PresentationDataValue.split(second.body(), second.length());
+        assertEquals(1, pdvs.size(), "the stale bytes after the PDU are not read as PDVs");
+        assertEquals(3, pdvs.get(0).length());
+        assertTrue(pdvs.get(0).last());
+
+        Pdu forged = Pdu.read(in, 1 << 20, buffer);
+        assertThrows(ProtocolException.class, () -> PresentationDataValue.split(forged.body(), forged.length()));
+
+        Pdu larger = Pdu.read(in, 1 << 20, buffer);
+        assertFalse(larger.body() == buffer, "a PDU larger than the buffer gets its own body");
+        assertEquals(8006, larger.body().length);
+        Pdu release = Pdu.read(in, 1 << 20, buffer);
+        assertEquals(Pdu.RELEASE_RP, release.type());
+        assertEquals(release.body().length, release.length());
+        assertNull(Pdu.read(in, 1 << 20, buffer));
+    }
 }
