@@ -9,7 +9,8 @@
 # usage: bench/gateway-vs-direct.sh [ROUNDS]      (ROUNDS per mode, default 3, at least 2)
 # env:   DEID_BENCH_DATA  folder of the generated instances, reused when it holds them all
 #                         (default ${TMPDIR:-/tmp}/deid-bench-ct-600)
-#        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 1; the JVM is fresh)
+#        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 6: a fresh JVM compiles for about
+#                           the first 3,000 objects; a running gateway is past that, see docs/bench.md)
 #        DEID_JAVA_OPTS   passed to the gateway's JVM by ./deid
 #
 # Everything runs on 127.0.0.1 inside a private network namespace (unshare --net), since storescp
@@ -156,8 +157,9 @@ gw_cpu() { # CPU seconds (user + system) the gateway's JVM has used so far
   awk -v t="$clk_tck" '{ sub(/^.*\) /, ""); print ($12 + $13) / t }' "/proc/$gw_pid/stat"
 }
 
-# --- warm-up (a freshly started JVM is not what a running gateway is), then alternating rounds ---
-warmup=${DEID_BENCH_WARMUP:-1}
+# --- warm-up (a freshly started JVM is not what a running gateway is: its optimizing compiler works
+# through about the first 3,000 objects), then alternating rounds; the warm-up rounds are printed ---
+warmup=${DEID_BENCH_WARMUP:-6}
 for w in $(seq 1 "$warmup"); do
   round_direct "w$w"
   printf 'warm-up %d direct : %7.3f s  %7.1f instances/s  (not counted)\n' "$w" "$secs" "$(rate "$secs")"
