@@ -92,28 +92,34 @@ public final class Spool {
             return null;
         }
         synchronized (reserved) {
-            if (reserved.isEmpty()) {
-                try {
-                    List<Path> batch = new ArrayList<>(RESERVE_BATCH);
-                    try {
-                        for (int i = 0; i < RESERVE_BATCH; i++) {
-                            Path file = newName();
-                            recycler.create(file).close();
-                            batch.add(file);
-                        }
-                        forceFolder();
-                    } catch (IOException e) {
-                        for (Path file : batch) {
-                            Files.deleteIfExists(file);
-                        }
-                        return null;
-                    }
-                    reserved.addAll(batch);
-                } catch (IOException e) {
-                    return null;
-                }
+            if (reserved.isEmpty() && !reserveBatch()) {
+                return null;
             }
             return reserved.poll();
+        }
+    }
+
+    /** Reserves {@value #RESERVE_BATCH} files with one fsync of the folder; false (none reserved) on failure. */
+    private boolean reserveBatch() {
+        List<Path> batch = new ArrayList<>(RESERVE_BATCH);
+        try {
+            for (int i = 0; i < RESERVE_BATCH; i++) {
+                Path file = newName();
+                recycler.create(file).close();
+                batch.add(file);
+            }
+            forceFolder();
+            reserved.addAll(batch);
+            return true;
+        } catch (IOException e) {
+            for (Path file : batch) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // empty: the start-up check deletes it as incomplete
+                }
+            }
+            return false;
         }
     }
 
@@ -203,7 +209,7 @@ public final class Spool {
             try {
                 channel.close();
             } catch (IOException ignored) {
-                // the file is deleted next
+                // the file is handed back next
             }
             try {
                 recycler.retire(file);

@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * deleted. Emptied when handed back, not when reused: ext4 starts writing a file out when it is
  * closed after being cut to nothing, which would put a disk write on the path of every new object
  * (and write out de-identified copies that are usually deleted before they reach the disk). A
- * reused file takes its new name empty, so that no crash can show a former object's content under
- * the name of a new one. The pools are emptied at start and at close: nothing in them is the record
+ * reused file takes its new name empty, so that a killed process never leaves a former object's
+ * content under the name of a new one (a power cut on a file system without a journal might:
+ * docs/decisions.md). The pools are emptied at start and at close: nothing in them is the record
  * of anything.
  */
 public final class FileRecycler implements AutoCloseable {
