@@ -7,6 +7,7 @@ import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.DicomTlsConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.MetricsConfig;
+import org.deidgateway.config.QueueConfig;
 import org.deidgateway.config.ReidentificationConfig;
 import org.deidgateway.tls.TlsConfigCheck;
 import org.deidgateway.tls.TlsMaterial;
@@ -28,7 +29,8 @@ final class ConfigCommand extends CommandGroup {
     static final List<String> SETTABLE = List.of("dicom.ae-title", "dicom.port", "dicom.bind-address",
             "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
             "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
-            "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address");
+            "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address",
+            "queue.keep-delivered-days");
     static final List<String> PROJECT_SETTABLE = List.of("mode", "profile", "called-ae-title", "accept-screen-captures",
             "curation.release-profile",
             "curation.min-follow-up-months", "curation.max-shift-days", "curation.whole-weeks", "curation.keep-released-days");
@@ -82,7 +84,8 @@ final class ConfigCommand extends CommandGroup {
                     + "see deid tls trust), dicom.artim-timeout-seconds (how long a new connection may stay silent), "
                     + "dicom.idle-timeout-seconds (silence inside an association), dicom.max-waiting-connections (silent new "
                     + "connections held at once), reidentification.four-eyes (true/false), metrics.port (0: off), "
-                    + "metrics.bind-address.",
+                    + "metrics.bind-address, queue.keep-delivered-days (days a finished object's record stays for "
+                    + "deid queue status; 0: for ever).",
                     "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.profile, "
                     + "projects.NAME.called-ae-title (the AE title the PACS sends this project's studies to; empty: every other), "
                     + "projects.NAME.accept-screen-captures (true: Secondary Capture and Ultrasound are not quarantined), "
@@ -119,11 +122,11 @@ final class ConfigCommand extends CommandGroup {
                     case "dicom.artim-timeout-seconds" -> config.withDicom(d.withArtimTimeoutSeconds(integer(value)));
                     case "dicom.idle-timeout-seconds" -> config.withDicom(d.withIdleTimeoutSeconds(integer(value)));
                     case "dicom.max-waiting-connections" -> config.withDicom(d.withMaxWaitingConnections(integer(value)));
-                    case "reidentification.four-eyes" -> new GatewayConfig(config.version(), config.projects(),
-                            new ReidentificationConfig(bool(value)), config.dicom(), config.destinations(), config.metrics());
+                    case "reidentification.four-eyes" -> config.withReidentification(new ReidentificationConfig(bool(value)));
                     case "metrics.port" -> config.withMetrics(new MetricsConfig(config.metricsOrDefault().bindAddress(),
                             integer(value)));
                     case "metrics.bind-address" -> config.withMetrics(new MetricsConfig(value, config.metricsOrDefault().port()));
+                    case "queue.keep-delivered-days" -> config.withQueue(new QueueConfig(integer(value)));
                     default -> {
                         if (key.startsWith("projects.")) {
                             yield withProjectSetting(config);
@@ -172,8 +175,7 @@ final class ConfigCommand extends CommandGroup {
             };
             List<ProjectConfig> projects = new java.util.ArrayList<>(config.projects());
             projects.set(projects.indexOf(project), changed);
-            return new GatewayConfig(config.version(), projects, config.reidentification(), config.dicom(),
-                    config.destinations(), config.metrics());
+            return config.withProjects(projects);
         }
 
         /** A profile name that exists in the home, the repository's profiles/ or the bundled ones. */

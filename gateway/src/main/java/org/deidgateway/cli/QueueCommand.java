@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
         subcommands = {QueueCommand.Status.class, QueueCommand.Retry.class, QueueCommand.Purge.class})
 final class QueueCommand extends CommandGroup {
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts per stage and destination.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts per stage and destination. "
+            + "DELIVERED counts the deliveries still remembered: deid serve forgets a finished object "
+            + "queue.keep-delivered-days (default 30) after it finished; the audit trail keeps the history.")
     static final class Status implements Callable<Integer> {
         @Option(names = "--home", required = true, paramLabel = "DIR", description = "Installation home.")
         Path home;

@@ -16,6 +16,7 @@ import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
+import org.deidgateway.pipeline.QueueRetention;
 import org.deidgateway.curate.CurationStore;
 import org.deidgateway.profile.Action;
 import org.deidgateway.profile.ConfidentialityProfile;
@@ -48,6 +49,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the gateway: receive over DICOM (C-ECHO, C-STORE), de-identify each object with its "
@@ -106,6 +110,15 @@ final class ServeCommand implements Callable<Integer> {
                         () -> forwarders.forEach(Forwarder::wake));
 
                 processor.recoverOutbox();
+                ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "housekeeping");
+                    t.setDaemon(true);
+                    return t;
+                });
+                int keepDeliveredDays = config.queueOrDefault().keepDeliveredDaysOrDefault();
+                org.deidgateway.store.Database database = access.database();
+                housekeeping.scheduleWithFixedDelay(() -> QueueRetention.forgetQuietly(database, keepDeliveredDays),
+                        0, 1, TimeUnit.HOURS);
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
                     Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault(), tls), outbox,
@@ -175,6 +188,7 @@ final class ServeCommand implements Callable<Integer> {
                     for (Thread t : threads) {
                         t.join(30_000);
                     }
+                    housekeeping.shutdownNow();
                     spool.releaseReserved();
                     recycler.close();
                     access.checkpoint(keystore);

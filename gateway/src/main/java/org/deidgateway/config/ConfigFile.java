@@ -177,6 +177,11 @@ public final class ConfigFile {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(at + "allowed-source-addresses: " + e.getMessage());
         }
+        int keepDelivered = config.queueOrDefault().keepDeliveredDaysOrDefault();
+        if (keepDelivered < 0 || keepDelivered > QueueConfig.MAX_KEEP_DELIVERED_DAYS) {
+            throw new ConfigException(file + ": queue.keep-delivered-days: " + keepDelivered + " must be 0 (for ever) or 1 to "
+                    + QueueConfig.MAX_KEEP_DELIVERED_DAYS);
+        }
         int metricsPort = config.metricsOrDefault().portOrDefault();
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new ConfigException(file + ": metrics.port: " + metricsPort + " must be 0 (off) or 1 to 65535");

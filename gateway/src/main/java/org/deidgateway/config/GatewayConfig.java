@@ -18,7 +18,8 @@ public record GatewayConfig(
         @JsonProperty("reidentification") ReidentificationConfig reidentification,
         @JsonProperty("dicom") DicomConfig dicom,
         @JsonProperty("destinations") List<DestinationConfig> destinations,
-        @JsonProperty("metrics") MetricsConfig metrics) {
+        @JsonProperty("metrics") MetricsConfig metrics,
+        @JsonProperty("queue") QueueConfig queue) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -28,7 +29,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT);
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null);
     }
 
     public DicomConfig dicomOrDefault() {
@@ -40,7 +41,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withMetrics(MetricsConfig newMetrics) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue);
     }
 
     public List<DestinationConfig> destinationsOrEmpty() {
@@ -48,11 +49,27 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withDicom(DicomConfig newDicom) {
-        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics);
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue);
     }
 
     public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
-        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics);
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue);
+    }
+
+    public QueueConfig queueOrDefault() {
+        return queue == null ? QueueConfig.DEFAULT : queue;
+    }
+
+    public GatewayConfig withQueue(QueueConfig newQueue) {
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue);
+    }
+
+    public GatewayConfig withReidentification(ReidentificationConfig newReidentification) {
+        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue);
+    }
+
+    public GatewayConfig withProjects(List<ProjectConfig> newProjects) {
+        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue);
     }
 
     public Optional<ProjectConfig> project(String name) {

@@ -114,15 +114,24 @@ public final class IntakeLog {
      * delivered everywhere (deleted by the forwarder, unless the process ended first) goes too.
      */
     public Recovery recover(Path spoolFolder, String defaultCalledAe) throws StoreException, IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(spoolFolder)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".dcm")).sorted().toList();
+        }
+        // the rows of the files there, by the spool_file index: the table holds every object ever received
         // a processed original stays while a copy made from it waits for a delivery or a retry
         Map<String, String> states = db.read(c -> {
             Map<String, String> rows = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT spool_file, CASE WHEN state = 'processed' AND EXISTS"
+            try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN state = 'processed' AND EXISTS"
                     + " (SELECT 1 FROM outbox o WHERE o.received_id = r.id AND o.state IN ('pending', 'dead'))"
-                    + " THEN 'received' ELSE state END FROM received r");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1), rs.getString(2));
+                    + " THEN 'received' ELSE state END FROM received r WHERE spool_file = ?")) {
+                for (Path file : files) {
+                    ps.setString(1, file.getFileName().toString());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            rows.put(file.getFileName().toString(), rs.getString(1));
+                        }
+                    }
                 }
             }
             return rows;
@@ -130,10 +139,6 @@ public final class IntakeLog {
         int incomplete = 0;
         int processed = 0;
         List<Received> found = new java.util.ArrayList<>();
-        List<Path> files;
-        try (Stream<Path> list = Files.list(spoolFolder)) {
-            files = list.filter(f -> f.getFileName().toString().endsWith(".dcm")).sorted().toList();
-        }
         for (Path file : files) {
             String state = states.get(file.getFileName().toString());
             if (STATE_RECEIVED.equals(state)) {

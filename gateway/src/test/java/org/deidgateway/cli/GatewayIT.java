@@ -59,6 +59,12 @@ class GatewayIT {
         metricsPort = freePort();
         assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "metrics.port",
                 Integer.toString(metricsPort)).exit());
+        DeidProcess.Result refused = DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(),
+                "queue.keep-delivered-days", "-1");
+        assertTrue(refused.exit() != 0 && refused.err().contains("queue.keep-delivered-days: -1 must be 0 (for ever) or 1 to 3650"),
+                refused.err());
+        assertEquals(0, DeidProcess.run(dir, ENV, "config", "set", "--home", home.toString(), "queue.keep-delivered-days",
+                "7").exit());
     }
 
     private int metricsPort;
