@@ -29,6 +29,7 @@ import org.deidgateway.receive.ReceiverSettings;
 import org.deidgateway.receive.SourceAddressFilter;
 import org.deidgateway.receive.Spool;
 import org.deidgateway.receive.StoreService;
+import org.deidgateway.store.Database;
 import org.deidgateway.store.FileRecycler;
 import org.deidgateway.store.StoreException;
 import org.deidgateway.tls.CertificateSummary;
@@ -116,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
                     return t;
                 });
                 int keepDeliveredDays = config.queueOrDefault().keepDeliveredDaysOrDefault();
-                org.deidgateway.store.Database database = access.database();
+                Database database = access.database();
                 housekeeping.scheduleWithFixedDelay(() -> QueueRetention.forgetQuietly(database, keepDeliveredDays),
                         0, 1, TimeUnit.HOURS);
                 List<Thread> threads = new ArrayList<>();
