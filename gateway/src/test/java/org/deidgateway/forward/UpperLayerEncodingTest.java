@@ -22,7 +22,9 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,13 +133,13 @@ class UpperLayerEncodingTest {
         byte[] buffer = new byte[4096];
 
         Pdu first = Pdu.read(in, 1 << 20, buffer);
-        assertTrue(first.body() == buffer, "read into the buffer given");
+        assertSame(buffer, first.body(), "read into the buffer given");
         assertEquals(large.length + 6, first.length());
         PresentationDataValue pdv = PresentationDataValue.split(first.body(), first.length()).get(0);
         assertArrayEquals(large, Arrays.copyOfRange(first.body(), pdv.offset(), pdv.offset() + pdv.length()));
 
         Pdu second = Pdu.read(in, 1 << 20, buffer);
-        assertTrue(second.body() == buffer);
+        assertSame(buffer, second.body());
         List<PresentationDataValue> pdvs = PresentationDataValue.split(second.body(), second.length());
         assertEquals(1, pdvs.size(), "the stale bytes after the PDU are not read as PDVs");
         assertEquals(3, pdvs.get(0).length());
@@ -147,7 +149,7 @@ class UpperLayerEncodingTest {
         assertThrows(ProtocolException.class, () -> PresentationDataValue.split(forged.body(), forged.length()));
 
         Pdu larger = Pdu.read(in, 1 << 20, buffer);
-        assertFalse(larger.body() == buffer, "a PDU larger than the buffer gets its own body");
+        assertNotSame(buffer, larger.body(), "a PDU larger than the buffer gets its own body");
         assertEquals(8006, larger.body().length);
         Pdu release = Pdu.read(in, 1 << 20, buffer);
         assertEquals(Pdu.RELEASE_RP, release.type());
