@@ -9,6 +9,7 @@ import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.profile.Action;
 import org.deidgateway.profile.ConfidentialityProfile;
+import org.deidgateway.profile.DataDictionary;
 import org.deidgateway.profile.Decision;
 import org.deidgateway.profile.ProfileOption;
 import org.deidgateway.profile.ProfileRules;
@@ -116,8 +117,10 @@ public final class Deidentifier {
 
         Set<String> realDates = shifter == null ? Set.of() : OriginalDates.collect(dataset);
         TextCleaner cleaner = IdentifyingStrings.collect(dataset, rules, realDates);
+        Pass pass;
         try {
-            new Pass(cleaner, pseudonym, shifter).apply(dataset, Context.TOP_LEVEL);
+            pass = new Pass(cleaner, pseudonym, shifter);
+            pass.apply(dataset, Context.TOP_LEVEL, null);
             OriginalDates.scrubFromText(dataset, realDates);
             marker.mark(dataset);
         } catch (DicomException e) {
@@ -125,7 +128,7 @@ public final class Deidentifier {
         }
         return new DeidentifiedInstance(pseudonym, patient, originalStudy, originalAccession, studyDate,
                 text(dataset, TagFromName.StudyInstanceUID), text(dataset, TagFromName.SeriesInstanceUID),
-                text(dataset, TagFromName.SOPInstanceUID), sopClass);
+                text(dataset, TagFromName.SOPInstanceUID), sopClass, List.copyOf(pass.emptied), List.copyOf(pass.unreadable));
     }
 
     private static String text(AttributeList dataset, AttributeTag tag) {
@@ -142,6 +145,10 @@ public final class Deidentifier {
         private final String pseudonym;
         /** Null unless the profile keeps dates shifted. */
         private final DateShifter shifter;
+        /** Tags whose kept values did not match their VR's grammar and were emptied. */
+        private final Set<Integer> emptied = new java.util.TreeSet<>();
+        /** Tags of UN elements that could not be read as a known VR and were removed. */
+        private final Set<Integer> unreadable = new java.util.TreeSet<>();
 
         Pass(TextCleaner cleaner, String pseudonym, DateShifter shifter) {
             this.cleaner = cleaner;
@@ -149,7 +156,8 @@ public final class Deidentifier {
             this.shifter = shifter;
         }
 
-        void apply(AttributeList list, Context context) throws DicomException {
+        void apply(AttributeList list, Context context, String[] inheritedCharacterSet) throws DicomException {
+            String[] characterSet = characterSetOf(list, inheritedCharacterSet);
             Set<Integer> keptPrivateBlocks = new HashSet<>();
             List<AttributeTag> creators = new ArrayList<>();
             Set<Integer> removedOverlayGroups = new HashSet<>();
@@ -167,13 +175,32 @@ public final class Deidentifier {
                         list.remove(tag);
                         continue;
                     }
-                    decision = rules.decidePrivate(tagOf(tag), list.getPrivateCreatorString(tag));
+                    String creator = list.getPrivateCreatorString(tag);
+                    decision = rules.decidePrivate(tagOf(tag), creator);
+                    if (decision.action() == Action.KEEP && isUnknownVr(attribute)) {
+                        // a safe private element is safe as what the table says it is, not as opaque bytes
+                        attribute = readAs(list, attribute, rules.safePrivate().vrOf(creator, tagOf(tag)), characterSet);
+                        if (attribute == null) {
+                            continue;
+                        }
+                    }
                 } else {
+                    if (isUnknownVr(attribute)) {
+                        attribute = readAs(list, attribute, standardVr(tag), characterSet);
+                        if (attribute == null) {
+                            continue;
+                        }
+                    }
                     decision = rules.decide(tagOf(tag), attribute.getVRAsString(), context);
                 }
-                boolean kept = applyTo(list, attribute, decision.action(), context);
+                boolean kept = applyTo(list, attribute, decision.action(), context, characterSet);
                 if (kept && shifter != null && keepsOriginalValue(decision.action()) && isDate(attribute)) {
                     kept = shiftDates(list, attribute);
+                }
+                if (kept && keepsOriginalValue(decision.action()) && !conformsToVr(attribute)) {
+                    // what the engine keeps verbatim must be a value of its VR: see ValueGrammar
+                    attribute.removeValues();
+                    emptied.add(tagOf(tag));
                 }
                 if (kept && (group & 1) == 1) {
                     keptPrivateBlocks.add((group << 8) | (element >>> 8));
@@ -194,8 +221,8 @@ public final class Deidentifier {
         }
 
         /** Applies one action; returns whether the attribute is still in the list. */
-        private boolean applyTo(AttributeList list, Attribute attribute, Action action, Context context)
-                throws DicomException {
+        private boolean applyTo(AttributeList list, Attribute attribute, Action action, Context context,
+                                String[] characterSet) throws DicomException {
             AttributeTag tag = attribute.getTag();
             String vr = attribute.getVRAsString();
             boolean sequence = attribute instanceof SequenceAttribute;
@@ -207,7 +234,8 @@ public final class Deidentifier {
                 case EMPTY -> attribute.removeValues();
                 case KEEP, KEEP_REMAP_UIDS -> {
                     if (sequence) {
-                        recurse((SequenceAttribute) attribute, context == Context.TOP_LEVEL ? Context.KEPT_SEQUENCE : context);
+                        recurse((SequenceAttribute) attribute, context == Context.TOP_LEVEL ? Context.KEPT_SEQUENCE : context,
+                                characterSet);
                     } else if (action == Action.KEEP_REMAP_UIDS) {
                         if ("UI".equals(vr)) {
                             remapUids(attribute);
@@ -219,7 +247,7 @@ public final class Deidentifier {
                 case CLEAN -> {
                     if (sequence) {
                         recurse((SequenceAttribute) attribute,
-                                context == Context.DUMMIED_SEQUENCE ? context : Context.CLEANED_SEQUENCE);
+                                context == Context.DUMMIED_SEQUENCE ? context : Context.CLEANED_SEQUENCE, characterSet);
                     } else if (!clean(attribute, vr)) {
                         list.remove(tag);
                         return false;
@@ -227,7 +255,7 @@ public final class Deidentifier {
                 }
                 case DUMMY -> {
                     if (sequence) {
-                        recurse((SequenceAttribute) attribute, Context.DUMMIED_SEQUENCE);
+                        recurse((SequenceAttribute) attribute, Context.DUMMIED_SEQUENCE, characterSet);
                     } else {
                         dummy(attribute, vr);
                     }
@@ -293,11 +321,73 @@ public final class Deidentifier {
             return true;
         }
 
-        private void recurse(SequenceAttribute sequence, Context context) throws DicomException {
+        private void recurse(SequenceAttribute sequence, Context context, String[] characterSet) throws DicomException {
             for (int i = 0; i < sequence.getNumberOfItems(); i++) {
                 SequenceItem item = sequence.getItem(i);
-                apply(item.getAttributeList(), context);
+                apply(item.getAttributeList(), context, characterSet);
             }
+        }
+
+        private static boolean isUnknownVr(Attribute attribute) {
+            return "UN".equals(attribute.getVRAsString()) && !(attribute instanceof SequenceAttribute);
+        }
+
+        /**
+         * Replaces a UN element by the same element read as {@code vr}; removes it and returns null
+         * where no VR is known or its bytes are not a value of that VR, since opaque bytes cannot be
+         * judged.
+         */
+        private Attribute readAs(AttributeList list, Attribute unknown, java.util.Optional<String> vr,
+                                 String[] characterSet) {
+            if (vr.filter("UN"::equals).isPresent()) {
+                // PS3.6 itself gives UN (Selector UN Value): the table's action applies to the bytes
+                return unknown;
+            }
+            Attribute read = vr.map(v -> UnknownVrReader.read(unknown, v, characterSet)).orElse(null);
+            if (read == null) {
+                list.remove(unknown.getTag());
+                unreadable.add(tagOf(unknown.getTag()));
+                return null;
+            }
+            list.put(read);
+            return read;
+        }
+
+        /**
+         * PS3.6's VR; for the command group, which PS3.7 defines and PS3.6 does not, PixelMed's
+         * dictionary, which holds it.
+         */
+        private java.util.Optional<String> standardVr(AttributeTag tag) {
+            java.util.Optional<String> vr = rules.dictionary().entry(tagOf(tag)).flatMap(DataDictionary.Entry::readingVr);
+            if (vr.isPresent() || tag.getGroup() != 0x0000) {
+                return vr;
+            }
+            byte[] known = com.pixelmed.dicom.DicomDictionary.StandardDictionary.getValueRepresentationFromTag(tag);
+            return known == null ? java.util.Optional.empty()
+                    : java.util.Optional.of(new String(known, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        private static String[] characterSetOf(AttributeList list, String[] inherited) throws DicomException {
+            Attribute own = list.get(TagFromName.SpecificCharacterSet);
+            String[] values = own == null ? null : own.getStringValues();
+            return values != null && values.length > 0 ? values : inherited;
+        }
+
+        private static boolean conformsToVr(Attribute attribute) throws DicomException {
+            String vr = attribute.getVRAsString();
+            if (attribute instanceof SequenceAttribute || !ValueGrammar.applies(vr)) {
+                return true;
+            }
+            String[] values = attribute.getStringValues();
+            if (values == null) {
+                return true;
+            }
+            for (String value : values) {
+                if (!ValueGrammar.conforms(vr, value)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**

@@ -21,13 +21,28 @@ public final class ProfileRules {
     private final ConfidentialityProfile profile;
     private final ConfidentialityTable table;
     private final SafePrivateTable safePrivate;
+    private final DataDictionary dictionary;
     private final java.util.Map<Long, Decision> decided = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_REMEMBERED = 50_000;
 
     public ProfileRules(ConfidentialityProfile profile, ConfidentialityTable table, SafePrivateTable safePrivate) {
+        this(profile, table, safePrivate, DataDictionary.bundled());
+    }
+
+    public ProfileRules(ConfidentialityProfile profile, ConfidentialityTable table, SafePrivateTable safePrivate,
+                        DataDictionary dictionary) {
         this.profile = profile;
         this.table = table;
         this.safePrivate = safePrivate;
+        this.dictionary = dictionary;
+    }
+
+    public DataDictionary dictionary() {
+        return dictionary;
+    }
+
+    public SafePrivateTable safePrivate() {
+        return safePrivate;
     }
 
     public ConfidentialityProfile profile() {
@@ -68,8 +83,9 @@ public final class ProfileRules {
             return new Decision(override.action(), "override in profile '" + profile.name() + "'" + why);
         }
         Optional<TableRow> row = table.rowFor(tag);
-        if (row.isPresent()) {
-            return fromTable(row.get());
+        Decision decision = row.isPresent() ? fromTable(row.get()) : null;
+        if (decision != null && (tag >>> 16) == 0x0002) {
+            return decision;
         }
         if ((tag >>> 16) == 0x0002) {
             return new Decision(Action.REMOVE, "file meta information: rewritten for every output");
@@ -77,7 +93,32 @@ public final class ProfileRules {
         if ((tag & 0xFFFF) == 0x0000) {
             return new Decision(Action.REMOVE, "group length: recomputed by the writer if needed");
         }
-        return defaultFor(vr, context);
+        Optional<DataDictionary.Entry> entry = dictionary.entry(tag);
+        if (entry.isEmpty() || entry.get().vrs().isEmpty()) {
+            // the table is the authority for its own rows even where the dictionary is silent
+            return decision != null ? decision : new Decision(Action.REMOVE, "not in the PS3.6 data dictionary (2024e): "
+                    + "an element of unknown meaning cannot be judged safe, removed");
+        }
+        if (decision == null) {
+            decision = defaultFor(vr, context);
+        }
+        return distrustMismatchedVr(decision, entry.get(), vr);
+    }
+
+    /**
+     * An element that arrives with a VR PS3.6 does not give it was written by a broken sender or
+     * framed wrongly on the way (a text in a numeric attribute, bytes swallowed from the next
+     * element): its value is not what the attribute means, so nothing of it is kept. UN is not a
+     * mismatch: the engine reads such an element as its dictionary VR before it asks.
+     */
+    private static Decision distrustMismatchedVr(Decision decision, DataDictionary.Entry entry, String vr) {
+        Action a = decision.action();
+        boolean retains = a == Action.KEEP || a == Action.CLEAN || a == Action.KEEP_REMAP_UIDS;
+        if (!retains || vr == null || "UN".equals(vr) || entry.allows(vr)) {
+            return decision;
+        }
+        return new Decision(Action.REMOVE, decision.reason() + "; but it arrived as " + vr + " where PS3.6 gives "
+                + String.join(" or ", entry.vrs()) + ": a value that does not match its attribute is not kept, removed");
     }
 
     /**

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * PS3.15 Table E.3.10-1, the private attributes known to be safe, keyed by private creator,
@@ -18,9 +19,10 @@ public final class SafePrivateTable {
 
     public static final String RESOURCE = "/profiles/standard/safe_private_attributes.json";
 
-    private final Set<String> keys;
+    /** Key to the VR the table gives ("" where it gives none). */
+    private final Map<String, String> keys;
 
-    private SafePrivateTable(Set<String> keys) {
+    private SafePrivateTable(Map<String, String> keys) {
         this.keys = keys;
     }
 
@@ -29,15 +31,15 @@ public final class SafePrivateTable {
     }
 
     public static SafePrivateTable load(InputStream json) throws IOException {
-        Set<String> keys = new HashSet<>();
+        Map<String, String> keys = new HashMap<>();
         for (JsonNode node : new ObjectMapper().readTree(json)) {
             String element = node.get("element").asText().toUpperCase(Locale.ROOT).replace("(", "").replace(")", "");
             String[] parts = element.split(",");
             int group = Integer.parseInt(parts[0].trim(), 16);
             int offset = Integer.parseInt(parts[1].trim().substring(2), 16);
-            keys.add(key(node.get("privateCreator").asText(), group, offset));
+            keys.put(key(node.get("privateCreator").asText(), group, offset), node.path("vr").asText(""));
         }
-        return new SafePrivateTable(Set.copyOf(keys));
+        return new SafePrivateTable(Map.copyOf(keys));
     }
 
     /** Whether the private data element (not a creator element) is listed as safe under its creator. */
@@ -45,7 +47,16 @@ public final class SafePrivateTable {
         if (privateCreator == null) {
             return false;
         }
-        return keys.contains(key(privateCreator, tag >>> 16, tag & 0xFF));
+        return keys.containsKey(key(privateCreator, tag >>> 16, tag & 0xFF));
+    }
+
+    /** The VR Table E.3.10-1 gives a safe private element, if it gives one. */
+    public Optional<String> vrOf(String privateCreator, int tag) {
+        if (privateCreator == null) {
+            return Optional.empty();
+        }
+        String vr = keys.get(key(privateCreator, tag >>> 16, tag & 0xFF));
+        return vr == null || vr.length() != 2 ? Optional.empty() : Optional.of(vr);
     }
 
     public int size() {
