@@ -180,6 +180,11 @@ final class DeidentifyCommand implements Callable<Integer> {
                         .resolve(result.seriesInstanceUid()).resolve(result.sopInstanceUid() + ".dcm");
                 DicomFiles.writeAtomically(object, target);
                 done++;
+                if (!result.emptiedTags().isEmpty() || !result.unreadableTags().isEmpty()) {
+                    System.err.println("deid: " + file.getFileName() + ": values that did not match their VR emptied "
+                            + DeidentifiedInstance.tags(result.emptiedTags()) + ", UN elements not readable as their VR removed "
+                            + DeidentifiedInstance.tags(result.unreadableTags()));
+                }
                 int[] counts = perPseudonym.computeIfAbsent(result.pseudonym(), p -> new int[2]);
                 counts[0]++;
                 counts[1] += newStudy ? 1 : 0;

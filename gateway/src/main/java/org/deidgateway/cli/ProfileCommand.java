@@ -2,6 +2,7 @@ package org.deidgateway.cli;
 
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
+import org.deidgateway.profile.DataDictionary;
 import org.deidgateway.profile.ConfidentialityProfile;
 import org.deidgateway.profile.ConfidentialityTable;
 import org.deidgateway.profile.Decision;
@@ -152,7 +153,12 @@ final class ProfileCommand {
         return (tag.getGroup() << 16) | tag.getElement();
     }
 
+    /** The VR PS3.6 (2024e) gives the tag; PixelMed's dictionary for the command group PS3.6 leaves out. */
     static String vrOf(int tag) {
+        var entry = DataDictionary.bundled().entry(tag).flatMap(DataDictionary.Entry::readingVr);
+        if (entry.isPresent()) {
+            return entry.get();
+        }
         byte[] vr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(new AttributeTag(tag >>> 16, tag & 0xFFFF));
         return vr == null ? "UN" : new String(vr, java.nio.charset.StandardCharsets.US_ASCII);
     }
@@ -161,8 +167,12 @@ final class ProfileCommand {
         if (((tag >>> 16) & 1) == 1) {
             return "(private attribute)";
         }
+        var entry = DataDictionary.bundled().entry(tag).filter(e -> !e.name().isBlank());
+        if (entry.isPresent()) {
+            return entry.get().name() + (entry.get().retired() ? " (retired)" : "");
+        }
         String name = DicomDictionary.StandardDictionary.getFullNameFromTag(new AttributeTag(tag >>> 16, tag & 0xFFFF));
-        return name == null ? "(not in the data dictionary)" : name;
+        return name == null ? "(not in the PS3.6 data dictionary)" : name;
     }
 
     private static String abbreviate(String s, int max) {

@@ -23,6 +23,12 @@ public record DeidentifiedInstance(String pseudonym, PatientIdentity patient, St
         unreadableTags = List.copyOf(unreadableTags);
     }
 
+    /** Tags as (gggg,eeee), for a log line. */
+    public static String tags(List<Integer> tags) {
+        return tags.stream().map(t -> String.format("(%04X,%04X)", t >>> 16, t & 0xFFFF))
+                .collect(java.util.stream.Collectors.joining(" ", "[", "]"));
+    }
+
     @Override
     public String toString() {
         return "DeidentifiedInstance[pseudonym=" + pseudonym + ", study=" + studyInstanceUid + ", sop=" + sopInstanceUid + "]";

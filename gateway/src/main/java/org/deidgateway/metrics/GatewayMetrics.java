@@ -77,6 +77,23 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /**
+     * Values the engine did not keep although the profile would have: kept values that broke
+     * their VR's grammar (emptied) and UN elements it could not read as their VR (removed).
+     */
+    public void distrustedValues(int emptied, int unreadable) {
+        if (emptied > 0) {
+            Counter.builder("deid.values.distrusted").tag("outcome", "emptied")
+                    .description("kept values that did not match their VR, emptied; or UN elements not readable as their VR, removed")
+                    .register(registry).increment(emptied);
+        }
+        if (unreadable > 0) {
+            Counter.builder("deid.values.distrusted").tag("outcome", "removed")
+                    .description("kept values that did not match their VR, emptied; or UN elements not readable as their VR, removed")
+                    .register(registry).increment(unreadable);
+        }
+    }
+
     public void quarantined() {
         quarantined.increment();
     }

@@ -252,6 +252,7 @@ public final class Processor {
             if (route.pseudonymizes()) {
                 vault.record(route.config().name(), result);
             }
+            reportDistrusted(row.id(), result);
         } catch (DeidentificationException | VaultException e) {
             quarantine(row, original, "not de-identified: " + e.getMessage());
             return null;
@@ -286,6 +287,19 @@ public final class Processor {
             throw new StoreException("cannot write the de-identified object (" + e.getMessage() + ")", e);
         }
         return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held);
+    }
+
+    /** Tags only: which attributes were distrusted is for hospital IT, their values never are. */
+    private void reportDistrusted(long id, DeidentifiedInstance result) {
+        int emptied = result.emptiedTags().size();
+        int unreadable = result.unreadableTags().size();
+        if (emptied + unreadable == 0) {
+            return;
+        }
+        metrics.distrustedValues(emptied, unreadable);
+        LOG.infof("object %d: %d kept values did not match their VR and were emptied %s; %d UN elements could not be "
+                + "read as their VR and were removed %s", id, emptied, DeidentifiedInstance.tags(result.emptiedTags()),
+                unreadable, DeidentifiedInstance.tags(result.unreadableTags()));
     }
 
     private static String text(DicomObject object, AttributeTag tag) {

@@ -213,6 +213,7 @@ public final class ProfileRules {
         if (freeText && context == Context.DUMMIED_SEQUENCE) {
             return new Decision(Action.DUMMY, "not in Table E.1-1, free text inside content being replaced: dummy");
         }
-        return new Decision(Action.KEEP, "not in Table E.1-1: kept (documented default for standard attributes)");
+        return new Decision(Action.KEEP, "not in Table E.1-1 but in PS3.6: kept (documented default for standard "
+                + "attributes), its values only if they match their VR");
     }
 }
