@@ -170,6 +170,22 @@ final class DeidentifyCommand implements Callable<Integer> {
             return failures.isEmpty() && abortedBy == null ? 0 : CliException.FAILURE;
         }
 
+        /** Which attributes were not trusted and what became of them, by tag; empty when none. */
+        private static String distrusted(DicomObject object, DeidentifiedInstance result) {
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            if (!result.emptiedTags().isEmpty()) {
+                parts.add("values that did not match their VR emptied " + DeidentifiedInstance.tags(result.emptiedTags()));
+            }
+            if (!result.unreadableTags().isEmpty()) {
+                parts.add("UN elements not readable as their VR removed " + DeidentifiedInstance.tags(result.unreadableTags()));
+            }
+            if (!object.droppedTags().isEmpty()) {
+                parts.add("elements of undefined length that are no sequence left out "
+                        + DeidentifiedInstance.tags(object.droppedTags()));
+            }
+            return String.join("; ", parts);
+        }
+
         private void one(Path file) {
             try {
                 DicomObject object = DicomFiles.open(file);
@@ -180,10 +196,9 @@ final class DeidentifyCommand implements Callable<Integer> {
                         .resolve(result.seriesInstanceUid()).resolve(result.sopInstanceUid() + ".dcm");
                 DicomFiles.writeAtomically(object, target);
                 done++;
-                if (!result.emptiedTags().isEmpty() || !result.unreadableTags().isEmpty()) {
-                    System.err.println("deid: " + file.getFileName() + ": values that did not match their VR emptied "
-                            + DeidentifiedInstance.tags(result.emptiedTags()) + ", UN elements not readable as their VR removed "
-                            + DeidentifiedInstance.tags(result.unreadableTags()));
+                String distrusted = distrusted(object, result);
+                if (!distrusted.isEmpty()) {
+                    System.err.println("deid: " + file.getFileName() + ": " + distrusted);
                 }
                 int[] counts = perPseudonym.computeIfAbsent(result.pseudonym(), p -> new int[2]);
                 counts[0]++;

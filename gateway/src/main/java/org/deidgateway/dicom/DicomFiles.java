@@ -7,6 +7,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
+import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 
@@ -24,6 +25,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /** Reads and writes DICOM Part 10 files with PixelMed. */
 public final class DicomFiles {
@@ -41,13 +43,20 @@ public final class DicomFiles {
      */
     public static DicomObject read(Path file) throws DicomFileException, IOException {
         long size = sizeOf(file);
-        ElementFraming.check(file, size);
+        ElementFraming.Summary framing = ElementFraming.check(file, size);
+        List<long[]> dropped = framing == null ? List.of() : framing.dropped;
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         long consumed;
         String transferSyntax;
         boolean part10 = false;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+        InputStream fileBytes = Files.newInputStream(file);
+        if (!dropped.isEmpty()) {
+            RangeSkippingInputStream skipping = new RangeSkippingInputStream(fileBytes, dropped);
+            size -= skipping.skippedInAll();
+            fileBytes = skipping;
+        }
+        try (InputStream raw = new BufferedInputStream(fileBytes, 64 * 1024)) {
             part10 = hasPart10Prefix(raw);
             DicomInputStream in = new DicomInputStream(raw);
             consumed = list.read(in);
@@ -69,7 +78,7 @@ public final class DicomFiles {
                     : "not DICOM: no DICM prefix, and no dataset could be read to the end of the file");
         }
         checkPixelData(list);
-        return finish(list, transferSyntax, null);
+        return finish(list, transferSyntax, null, framing == null ? List.of() : framing.droppedTags);
     }
 
     /**
@@ -93,7 +102,7 @@ public final class DicomFiles {
         if (header == null) {
             return read(file);
         }
-        return finish(header.list(), header.transferSyntax().getUID(), header.pixels());
+        return finish(header.list(), header.transferSyntax().getUID(), header.pixels(), List.of());
     }
 
     private static long sizeOf(Path file) throws DicomFileException, IOException {
@@ -110,8 +119,8 @@ public final class DicomFiles {
     }
 
     /** What every read does once the elements are in: rejects a DICOMDIR, drops file meta, UTF-8. */
-    private static DicomObject finish(AttributeList list, String transferSyntax, PixelDataOnDisk pixels)
-            throws DicomFileException {
+    private static DicomObject finish(AttributeList list, String transferSyntax, PixelDataOnDisk pixels,
+                                      List<Integer> droppedTags) throws DicomFileException {
         String metaTs = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).trim();
         if (!metaTs.isEmpty()) {
             transferSyntax = metaTs;
@@ -135,13 +144,25 @@ public final class DicomFiles {
                 throw new DicomFileException("its text cannot be converted to UTF-8 (" + e.getClass().getSimpleName() + ")");
             }
         }
-        return new DicomObject(list, transferSyntax, pixels);
+        return new DicomObject(list, transferSyntax, pixels, droppedTags);
     }
 
     private static final String MEDIA_DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10";
 
-    /** The identity of an object proven complete by {@link #verifyComplete}. */
-    public record VerifiedObject(String sopClassUid, String sopInstanceUid) {
+    /**
+     * The identity of an object proven complete by {@link #verifyComplete}; {@code hasPixelData}: it
+     * has Pixel Data, Float Pixel Data or Double Float Pixel Data at the top level.
+     */
+    public record VerifiedObject(String sopClassUid, String sopInstanceUid, boolean hasPixelData) {
+
+        /**
+         * A standard image storage SOP class (PS3.4 B.5, as PixelMed lists them) whose data set has
+         * no pixels: every such IOD requires one of the three, so the object is no image at all.
+         * Private image classes and RT Dose (pixels only for grid doses) are not counted.
+         */
+        public boolean isImageWithoutPixels() {
+            return !hasPixelData && SOPClass.isStandardImageStorage(sopClassUid);
+        }
     }
 
     /**
@@ -156,9 +177,12 @@ public final class DicomFiles {
         long size = sizeOf(file);
         ElementFraming.Summary summary = ElementFraming.check(file, size);
         if (summary == null) {
-            AttributeList list = open(file).dataset();
+            DicomObject object = open(file);
+            AttributeList list = object.dataset();
+            boolean pixels = object.pixels() != null || list.get(TagFromName.PixelData) != null
+                    || list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null;
             return new VerifiedObject(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID).trim(),
-                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim());
+                    Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID).trim(), pixels);
         }
         if (summary.pixelDataLength >= 0) {
             long needed = nativePixelBytes(summary.number(ElementFraming.ROWS, 0), summary.number(ElementFraming.COLUMNS, 0),
@@ -180,7 +204,8 @@ public final class DicomFiles {
         if (sopClass.isEmpty() || sopInstance.isEmpty()) {
             throw new DicomFileException("no SOP Class or SOP Instance UID in the data set");
         }
-        return new VerifiedObject(sopClass, sopInstance);
+        boolean pixels = summary.pixelDataLength >= 0 || summary.pixelDataFragments >= 0 || summary.floatPixelData;
+        return new VerifiedObject(sopClass, sopInstance, pixels);
     }
 
     static long nativePixelBytes(AttributeList list) {

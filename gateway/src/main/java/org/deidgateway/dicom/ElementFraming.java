@@ -2,10 +2,9 @@ package org.deidgateway.dicom;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,6 +14,14 @@ import java.util.Set;
  * PixelMed logs a value it cannot read at the end of a stream and returns as if the data set were
  * complete, so an object cut inside its last element (trailing padding, the pixel data of an image
  * without padding, the last text of a report) would otherwise pass as whole.
+ *
+ * <p>It also refuses what would pass the length check but cannot be parsed later: a VR code PS3.5
+ * does not define, a binary value whose length is not a multiple of its value's size, and an
+ * undefined length on a VR that cannot have one. An implicit VR element of undefined length that
+ * PixelMed would not read as a sequence (a private creator slot, a tag its dictionary types
+ * otherwise) is noted to be dropped at reading ({@link Summary#dropped}) when nothing around it has
+ * a defined length that dropping would break, and refused otherwise: such an element is removed by
+ * every profile, and reading past it would lose the rest of the data set.
  *
  * <p>Files this does not understand (no Part 10 prefix, deflated) are left to PixelMed's reading.
  */
@@ -28,31 +35,15 @@ final class ElementFraming {
     private static final int ITEM_END = 0xFFFEE00D;
     private static final int SEQUENCE_END = 0xFFFEE0DD;
     private static final int PIXEL_DATA = 0x7FE00010;
-    private static final int NO_VR = 0;
-    private static final int OB = vr("OB");
-    private static final int OW = vr("OW");
-    private static final int SQ = vr("SQ");
-    private static final int UN = vr("UN");
-
-    private static int vr(String code) {
-        return code.charAt(0) << 8 | code.charAt(1);
-    }
-
-    /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 7.1.2). */
-    private static boolean isLong(int vr) {
-        return switch (vr) {
-            case 0x4F42, 0x4F44, 0x4F46, 0x4F4C, 0x4F56, 0x4F57, // OB OD OF OL OV OW
-                 0x5351, 0x5356, 0x5543, 0x554E, 0x5552, 0x5554, 0x5556 -> true; // SQ SV UC UN UR UT UV
-            default -> false;
-        };
-    }
-
+    private static final int SPECIFIC_CHARACTER_SET = 0x00080005;
+    private static final int FLOAT_PIXEL_DATA = 0x7FE00008;
+    private static final int DOUBLE_FLOAT_PIXEL_DATA = 0x7FE00009;
     private static final int MAX_DEPTH = 64;
 
-    private final Input in;
+    private final FramingInput in;
     private final long size;
 
-    private ElementFraming(Input in, long size) {
+    private ElementFraming(FramingInput in, long size) {
         this.in = in;
         this.size = size;
     }
@@ -65,7 +56,7 @@ final class ElementFraming {
         if (size < 132) {
             return null;
         }
-        try (Input in = new Input(file)) {
+        try (FramingInput in = new FramingInput(file)) {
             byte[] head = in.readNBytes(132);
             if (head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
                 return null;
@@ -78,7 +69,7 @@ final class ElementFraming {
             boolean explicit = !transferSyntax.equals(IMPLICIT_LITTLE);
             boolean bigEndian = transferSyntax.equals(EXPLICIT_BIG);
             framing.summary.bigEndian = bigEndian;
-            framing.elements(explicit, bigEndian, Long.MAX_VALUE, 0);
+            framing.elements(explicit, bigEndian, Long.MAX_VALUE, 0, true);
             if (framing.in.position() != size) {
                 throw new DicomFileException("damaged: " + (size - framing.in.position()) + " bytes after the last element");
             }
@@ -98,6 +89,11 @@ final class ElementFraming {
         private boolean bigEndian;
         long pixelDataLength = -1;
         int pixelDataFragments = -1;
+        /** Float or Double Float Pixel Data at the top level. */
+        boolean floatPixelData;
+        /** Byte ranges [start, end) of whole elements to leave out when the file is parsed. */
+        final List<long[]> dropped = new ArrayList<>();
+        final List<Integer> droppedTags = new ArrayList<>();
 
         String string(int tag) {
             byte[] v = values.get(tag);
@@ -133,9 +129,15 @@ final class ElementFraming {
             PHOTOMETRIC_INTERPRETATION, NUMBER_OF_FRAMES, ROWS, COLUMNS, BITS_ALLOCATED);
     private final Summary summary = new Summary();
 
-    /** Walks the group 0002 elements (explicit VR little endian); returns the Transfer Syntax UID. */
+    /**
+     * Walks the group 0002 elements (explicit VR little endian); returns the Transfer Syntax UID.
+     * PixelMed reads the file meta information as long as its group length says and takes a VR
+     * other than the dictionary's for a cue to guess: both must be right here, or the data set
+     * after it is read from the wrong byte.
+     */
     private String fileMeta() throws IOException, DicomFileException {
         String transferSyntax = null;
+        long groupLengthEnd = -1;
         while (in.position() < size) {
             in.mark();
             int group = in.u16(false);
@@ -145,27 +147,59 @@ final class ElementFraming {
             }
             int element = in.u16(false);
             int vr = in.vr();
-            long length = isLong(vr) ? skipReservedThenU32(false) : in.u16(false);
+            int expected = META_VRS.getOrDefault(element, vr);
+            if (!VrCodes.isDefined(vr) || vr != expected) {
+                throw new DicomFileException("damaged: file meta element " + tagText(0x00020000 | element) + " has the VR code "
+                        + VrCodes.name(vr));
+            }
+            long length = VrCodes.hasLongLength(vr) ? skipReservedThenU32(false) : in.u16(false);
             if (length == UNDEFINED) {
                 throw new DicomFileException("damaged: undefined length in the file meta information");
             }
             checkFits(length);
-            if (element == 0x0010) {
-                transferSyntax = new String(in.readNBytes((int) Math.min(length, 64)), java.nio.charset.StandardCharsets.US_ASCII)
+            if (element == 0x0000) {
+                if (length != 4) {
+                    throw new DicomFileException("damaged: a file meta group length of " + length + " bytes");
+                }
+                groupLengthEnd = in.u32(false) + in.position();
+            } else if (element == 0x0010) {
+                int kept = (int) Math.min(length, 64);
+                transferSyntax = new String(in.readNBytes(kept), java.nio.charset.StandardCharsets.US_ASCII)
                         .replace("\0", "").trim();
+                in.skip(length - kept);
             } else {
                 in.skip(length);
             }
         }
+        if (groupLengthEnd >= 0 && groupLengthEnd != in.position()) {
+            throw new DicomFileException("damaged: the file meta group length does not match its elements");
+        }
         return transferSyntax;
     }
 
-    /** Elements up to {@code end} (a defined length), or up to an item delimiter when end is unbounded. */
-    private void elements(boolean explicit, boolean bigEndian, long end, int depth) throws IOException, DicomFileException {
+    /** The file meta elements' VRs (PS3.10 7.1). */
+    private static final java.util.Map<Integer, Integer> META_VRS = java.util.Map.ofEntries(
+            java.util.Map.entry(0x0000, VrCodes.code("UL")), java.util.Map.entry(0x0001, VrCodes.OB),
+            java.util.Map.entry(0x0002, VrCodes.code("UI")), java.util.Map.entry(0x0003, VrCodes.code("UI")),
+            java.util.Map.entry(0x0010, VrCodes.code("UI")), java.util.Map.entry(0x0012, VrCodes.code("UI")),
+            java.util.Map.entry(0x0013, VrCodes.code("SH")), java.util.Map.entry(0x0016, VrCodes.code("AE")),
+            java.util.Map.entry(0x0017, VrCodes.code("AE")), java.util.Map.entry(0x0018, VrCodes.code("AE")),
+            java.util.Map.entry(0x0026, VrCodes.code("UR")), java.util.Map.entry(0x0027, VrCodes.code("AE")),
+            java.util.Map.entry(0x0028, VrCodes.code("UR")), java.util.Map.entry(0x0100, VrCodes.code("UI")),
+            java.util.Map.entry(0x0102, VrCodes.OB));
+
+    /**
+     * Elements up to {@code end} (a defined length), or up to an item delimiter when end is unbounded.
+     * {@code droppable}: no enclosing sequence or item has a defined length, so an element can be
+     * left out without making another length wrong.
+     */
+    private void elements(boolean explicit, boolean bigEndian, long end, int depth, boolean droppable)
+            throws IOException, DicomFileException {
         if (depth > MAX_DEPTH) {
             throw new DicomFileException("damaged: sequences nested deeper than " + MAX_DEPTH);
         }
         while (in.position() < Math.min(end, size)) {
+            long start = in.position();
             int tag = tag(bigEndian);
             if (tag == ITEM_END) {
                 in.u32(bigEndian);
@@ -177,37 +211,56 @@ final class ElementFraming {
             if (tag >>> 16 == 0xFFFE) {
                 throw new DicomFileException("damaged: a delimiter where an element was expected");
             }
-            int vr = explicit && (tag >>> 16) != 0xFFFE ? in.vr() : NO_VR;
+            int vr = explicit ? in.vr() : VrCodes.NONE;
+            if (explicit && !VrCodes.isDefined(vr)) {
+                throw new DicomFileException("damaged: element " + tagText(tag) + " has the VR code " + VrCodes.name(vr)
+                        + ", which PS3.5 does not define");
+            }
             long length;
-            if (vr == NO_VR) {
+            if (vr == VrCodes.NONE) {
                 length = in.u32(bigEndian);
-            } else if (isLong(vr)) {
+            } else if (VrCodes.hasLongLength(vr)) {
                 length = skipReservedThenU32(bigEndian);
             } else {
                 length = in.u16(bigEndian);
             }
+            if (explicit && tag == SPECIFIC_CHARACTER_SET && vr != VrCodes.CS && vr != VrCodes.UN) {
+                // PixelMed fails on any other type for the one attribute it needs to decode the text
+                throw new DicomFileException("damaged: Specific Character Set with the VR " + VrCodes.name(vr));
+            }
+            if (explicit && tag == PIXEL_DATA && vr != VrCodes.OB && vr != VrCodes.OW && vr != VrCodes.UN) {
+                throw new DicomFileException("damaged: pixel data with the VR " + VrCodes.name(vr));
+            }
             if (length == UNDEFINED) {
-                // a sequence, encapsulated pixel data (opaque fragments), or UN holding a sequence in
-                // implicit VR little endian (PS3.5 6.2.2)
-                boolean un = vr == UN;
-                boolean fragments = tag == PIXEL_DATA || vr == OB || vr == OW;
-                int counted = items(!un && explicit, !un && bigEndian, depth + 1, fragments);
-                if (depth == 0 && tag == PIXEL_DATA) {
-                    summary.pixelDataFragments = counted;
+                undefinedLength(tag, vr, explicit, bigEndian, depth, droppable, start);
+                continue;
+            }
+            checkFits(length);
+            // PixelMed reads an implicit element as its dictionary says: a sequence's value as items
+            int readAs = explicit || tag == PIXEL_DATA ? vr : VrCodes.implicitVr(tag);
+            int valueSize = VrCodes.valueSize(readAs);
+            if (length % valueSize != 0) {
+                throw new DicomFileException("damaged: element " + tagText(tag) + " (" + VrCodes.name(readAs) + ") has "
+                        + length + " bytes, not a whole number of " + valueSize + "-byte values");
+            }
+            if (readAs == VrCodes.SQ) {
+                long contentEnd = in.position() + length;
+                definedItems(explicit, bigEndian, contentEnd, depth + 1);
+            } else if (depth == 0 && NOTED.contains(tag) && length <= 128) {
+                if (explicit && vr != VrCodes.implicitVr(tag) && vr != VrCodes.UN) {
+                    // the receiver judges the object by these: they must mean what PixelMed will read
+                    throw new DicomFileException("damaged: element " + tagText(tag) + " has the VR " + VrCodes.name(vr)
+                            + ", not the dictionary's");
                 }
+                summary.values.put(tag, in.readNBytes((int) length));
             } else {
-                checkFits(length);
-                if (vr == SQ) {
-                    long contentEnd = in.position() + length;
-                    definedItems(explicit, bigEndian, contentEnd, depth + 1);
-                } else if (depth == 0 && NOTED.contains(tag) && length <= 128) {
-                    summary.values.put(tag, in.readNBytes((int) length));
-                } else {
-                    if (depth == 0 && tag == PIXEL_DATA) {
-                        summary.pixelDataLength = length;
-                    }
-                    in.skip(length);
+                if (depth == 0 && tag == PIXEL_DATA) {
+                    summary.pixelDataLength = length;
                 }
+                if (depth == 0 && (tag == FLOAT_PIXEL_DATA || tag == DOUBLE_FLOAT_PIXEL_DATA)) {
+                    summary.floatPixelData = true;
+                }
+                in.skip(length);
             }
         }
         if (end != Long.MAX_VALUE && in.position() != end) {
@@ -218,9 +271,45 @@ final class ElementFraming {
         }
     }
 
-    /** Items of an undefined-length sequence (or fragments of pixel data) up to the sequence delimiter. */
-    /** Returns how many items there were. */
-    private int items(boolean explicit, boolean bigEndian, int depth, boolean fragments)
+    /**
+     * A sequence, encapsulated pixel data (opaque fragments), or UN holding a sequence in implicit
+     * VR little endian (PS3.5 6.2.2); nothing else may have an undefined length (PS3.5 7.1.1).
+     */
+    private void undefinedLength(int tag, int vr, boolean explicit, boolean bigEndian, int depth, boolean droppable,
+                                 long start) throws IOException, DicomFileException {
+        // encapsulated fragments exist only as Pixel Data (PS3.5 A.4), and PixelMed reads them only there
+        boolean fragments = tag == PIXEL_DATA;
+        if (explicit && !fragments && vr != VrCodes.SQ && vr != VrCodes.UN) {
+            throw new DicomFileException("damaged: element " + tagText(tag) + " (" + VrCodes.name(vr)
+                    + ") has an undefined length");
+        }
+        boolean drop = false;
+        if (!explicit && tag != PIXEL_DATA) {
+            int assumed = VrCodes.implicitVr(tag);
+            drop = assumed != VrCodes.SQ && assumed != VrCodes.UN;
+            if (drop && !droppable) {
+                throw new DicomFileException("damaged: element " + tagText(tag) + " has an undefined length but is no "
+                        + "sequence to the dictionary, inside an item of defined length");
+            }
+        }
+        boolean un = vr == VrCodes.UN;
+        int counted = items(!un && explicit, !un && bigEndian, depth + 1, fragments, droppable);
+        if (depth == 0 && tag == PIXEL_DATA) {
+            summary.pixelDataFragments = counted;
+        }
+        if (drop) {
+            // what was noted inside goes with it: ranges stay disjoint and in order
+            while (!summary.dropped.isEmpty() && summary.dropped.get(summary.dropped.size() - 1)[0] >= start) {
+                summary.dropped.remove(summary.dropped.size() - 1);
+                summary.droppedTags.remove(summary.droppedTags.size() - 1);
+            }
+            summary.dropped.add(new long[] {start, in.position()});
+            summary.droppedTags.add(tag);
+        }
+    }
+
+    /** Items of an undefined-length sequence (or fragments of pixel data) up to the sequence delimiter; how many. */
+    private int items(boolean explicit, boolean bigEndian, int depth, boolean fragments, boolean droppable)
             throws IOException, DicomFileException {
         int count = 0;
         while (true) {
@@ -240,7 +329,7 @@ final class ElementFraming {
                 checkFits(length);
                 in.skip(length);
             } else {
-                item(explicit, bigEndian, length, depth);
+                item(explicit, bigEndian, length, depth, droppable);
             }
         }
     }
@@ -253,19 +342,20 @@ final class ElementFraming {
             if (tag != ITEM) {
                 throw new DicomFileException("damaged: an element where a sequence item was expected");
             }
-            item(explicit, bigEndian, length, depth);
+            item(explicit, bigEndian, length, depth, false);
         }
         if (in.position() != end) {
             throw new DicomFileException("damaged: sequence items overrun their sequence");
         }
     }
 
-    private void item(boolean explicit, boolean bigEndian, long length, int depth) throws IOException, DicomFileException {
+    private void item(boolean explicit, boolean bigEndian, long length, int depth, boolean droppable)
+            throws IOException, DicomFileException {
         if (length == UNDEFINED) {
-            elements(explicit, bigEndian, Long.MAX_VALUE, depth);
+            elements(explicit, bigEndian, Long.MAX_VALUE, depth, droppable);
         } else {
             checkFits(length);
-            elements(explicit, bigEndian, in.position() + length, depth);
+            elements(explicit, bigEndian, in.position() + length, depth, false);
         }
     }
 
@@ -275,110 +365,21 @@ final class ElementFraming {
         return group << 16 | element;
     }
 
-    private long skipReservedThenU32(boolean bigEndian) throws IOException {
-        in.skip(2);
+    private static String tagText(int tag) {
+        return String.format("(%04X,%04X)", tag >>> 16, tag & 0xFFFF);
+    }
+
+    /** PS3.5 7.1.2: the reserved bytes are 0000H; PixelMed takes anything else for a sign of implicit VR. */
+    private long skipReservedThenU32(boolean bigEndian) throws IOException, DicomFileException {
+        if (in.u16(bigEndian) != 0) {
+            throw new DicomFileException("damaged: an element whose reserved bytes after the VR are not zero");
+        }
         return in.u32(bigEndian);
     }
 
     private void checkFits(long length) throws EOFException {
         if (in.position() + length > size) {
             throw new EOFException();
-        }
-    }
-
-    /**
-     * Reads the file through one buffer with the position known, so that fields are taken from the
-     * buffer without allocating and values are skipped by moving the position (a seek, for pixel
-     * data): the walk costs little more than reading the header's bytes once.
-     */
-    private static final class Input implements AutoCloseable {
-        private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-        /** The file position of the buffer's first byte. */
-        private long bufferStart;
-        private long mark;
-
-        Input(Path file) throws IOException {
-            this.channel = FileChannel.open(file, StandardOpenOption.READ);
-            buffer.limit(0);
-        }
-
-        long position() {
-            return bufferStart + buffer.position();
-        }
-
-        void mark() {
-            mark = position();
-        }
-
-        void reset() {
-            seek(mark);
-        }
-
-        private void seek(long to) {
-            if (to >= bufferStart && to <= bufferStart + buffer.limit()) {
-                buffer.position((int) (to - bufferStart));
-            } else {
-                bufferStart = to;
-                buffer.clear().limit(0);
-            }
-        }
-
-        /** Makes {@code n} bytes (at most the buffer's size) available, or throws at the end of the file. */
-        private void need(int n) throws IOException {
-            if (buffer.remaining() >= n) {
-                return;
-            }
-            bufferStart += buffer.position();
-            buffer.compact();
-            while (buffer.position() < n) {
-                if (channel.read(buffer, bufferStart + buffer.position()) < 0) {
-                    throw new EOFException();
-                }
-            }
-            buffer.flip();
-        }
-
-        byte[] readNBytes(int n) throws IOException {
-            need(n);
-            byte[] bytes = new byte[n];
-            buffer.get(bytes);
-            return bytes;
-        }
-
-        int u16(boolean bigEndian) throws IOException {
-            need(2);
-            int b0 = buffer.get() & 0xFF;
-            int b1 = buffer.get() & 0xFF;
-            return bigEndian ? b0 << 8 | b1 : b0 | b1 << 8;
-        }
-
-        long u32(boolean bigEndian) throws IOException {
-            need(4);
-            long b0 = buffer.get() & 0xFFL;
-            long b1 = buffer.get() & 0xFFL;
-            long b2 = buffer.get() & 0xFFL;
-            long b3 = buffer.get() & 0xFFL;
-            return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b0 | b1 << 8 | b2 << 16 | b3 << 24;
-        }
-
-        /** The two VR characters as one number, 'O','B' -> 0x4F42. */
-        int vr() throws IOException {
-            need(2);
-            return (buffer.get() & 0xFF) << 8 | (buffer.get() & 0xFF);
-        }
-
-        void skip(long n) throws IOException {
-            long to = position() + n;
-            if (to > channel.size()) {
-                throw new EOFException();
-            }
-            seek(to);
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
         }
     }
 }

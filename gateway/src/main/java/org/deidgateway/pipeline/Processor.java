@@ -252,7 +252,7 @@ public final class Processor {
             if (route.pseudonymizes()) {
                 vault.record(route.config().name(), result);
             }
-            reportDistrusted(row.id(), result);
+            reportDistrusted(row.id(), object, result);
         } catch (DeidentificationException | VaultException e) {
             quarantine(row, original, "not de-identified: " + e.getMessage());
             return null;
@@ -290,16 +290,18 @@ public final class Processor {
     }
 
     /** Tags only: which attributes were distrusted is for hospital IT, their values never are. */
-    private void reportDistrusted(long id, DeidentifiedInstance result) {
+    private void reportDistrusted(long id, DicomObject object, DeidentifiedInstance result) {
         int emptied = result.emptiedTags().size();
         int unreadable = result.unreadableTags().size();
-        if (emptied + unreadable == 0) {
+        int dropped = object.droppedTags().size();
+        if (emptied + unreadable + dropped == 0) {
             return;
         }
-        metrics.distrustedValues(emptied, unreadable);
+        metrics.distrustedValues(emptied, unreadable + dropped);
         LOG.infof("object %d: %d kept values did not match their VR and were emptied %s; %d UN elements could not be "
-                + "read as their VR and were removed %s", id, emptied, DeidentifiedInstance.tags(result.emptiedTags()),
-                unreadable, DeidentifiedInstance.tags(result.unreadableTags()));
+                + "read as their VR and were removed %s; %d elements of undefined length that are no sequence were left out "
+                + "at reading %s", id, emptied, DeidentifiedInstance.tags(result.emptiedTags()), unreadable,
+                DeidentifiedInstance.tags(result.unreadableTags()), dropped, DeidentifiedInstance.tags(object.droppedTags()));
     }
 
     private static String text(DicomObject object, AttributeTag tag) {

@@ -88,6 +88,11 @@ public final class StoreService {
                 return new Outcome(DATA_SET_DOES_NOT_MATCH_SOP_CLASS,
                         "SOP Class/Instance UID of the data set differ from the command's");
             }
+            if (object.isImageWithoutPixels()) {
+                // a cut just before (7FE0,0010) frames as a whole, shorter data set: only the IOD tells
+                LOG.infof("refused an object from %s: an image storage SOP class without pixel data", callingAe);
+                return new Outcome(DATA_SET_DOES_NOT_MATCH_SOP_CLASS, "no Pixel Data in an image storage data set");
+            }
             Path committed = incoming.commit();
             try {
                 intake.accept(new IntakeLog.Received(committed, callingAe, calledAe, sopClassUid, transferSyntaxUid,

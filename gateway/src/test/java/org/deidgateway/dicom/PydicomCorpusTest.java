@@ -39,9 +39,9 @@ class PydicomCorpusTest {
     private static final Map<String, String> EXPECTED_REFUSALS = Map.ofEntries(
             Map.entry("MR_truncated.dcm", "truncated"),
             Map.entry("rtplan_truncated.dcm", "truncated"),
-            Map.entry("SC_rgb_jpeg.dcm", "truncated"),
+            Map.entry("SC_rgb_jpeg.dcm", "damaged"),
             Map.entry("no_meta.dcm", "not DICOM"),
-            Map.entry("nested_priv_SQ.dcm", "truncated or damaged"),
+            Map.entry("nested_priv_SQ.dcm", "no SOP Instance UID"),
             Map.entry("meta_missing_tsyntax.dcm", "truncated or damaged"),
             Map.entry("UN_sequence.dcm", "no SOP Instance UID"),
             Map.entry("empty_charset_LEI.dcm", "no SOP Instance UID"),
