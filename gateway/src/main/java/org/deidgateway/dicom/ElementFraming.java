@@ -202,7 +202,7 @@ final class ElementFraming {
             long start = in.position();
             int tag = tag(bigEndian);
             if (tag == ITEM_END) {
-                in.u32(bigEndian);
+                delimiterLength(bigEndian);
                 if (end != Long.MAX_VALUE || depth == 0) {
                     throw new DicomFileException("damaged: an item delimiter outside an undefined-length item");
                 }
@@ -314,10 +314,11 @@ final class ElementFraming {
         int count = 0;
         while (true) {
             int tag = tag(bigEndian);
-            long length = in.u32(bigEndian);
             if (tag == SEQUENCE_END) {
+                delimiterLength(bigEndian);
                 return count;
             }
+            long length = in.u32(bigEndian);
             count++;
             if (tag != ITEM) {
                 throw new DicomFileException("damaged: an element where a sequence item was expected");
@@ -363,6 +364,13 @@ final class ElementFraming {
         int group = in.u16(bigEndian);
         int element = in.u16(bigEndian);
         return group << 16 | element;
+    }
+
+    /** PS3.5 7.5: a delimiter's length is 00000000H; pydicom reads another as a length to skip. */
+    private void delimiterLength(boolean bigEndian) throws IOException, DicomFileException {
+        if (in.u32(bigEndian) != 0) {
+            throw new DicomFileException("damaged: a delimiter with a length other than zero");
+        }
     }
 
     private static String tagText(int tag) {
