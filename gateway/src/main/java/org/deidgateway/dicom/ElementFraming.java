@@ -17,9 +17,9 @@ import java.util.Set;
  *
  * <p>It also refuses what would pass the length check but cannot be parsed later: a VR code PS3.5
  * does not define, a binary value whose length is not a multiple of its value's size, and an
- * undefined length on a VR that cannot have one. An implicit VR element of undefined length that
- * PixelMed would not read as a sequence (a private creator slot, a tag its dictionary types
- * otherwise) is noted to be dropped at reading ({@link Summary#dropped}) when nothing around it has
+ * undefined length on a VR that cannot have one. An implicit VR element of undefined length in a
+ * private group that PixelMed would not read as a sequence (a private creator slot) is noted to be
+ * dropped at reading ({@link Summary#dropped}) when nothing around it has
  * a defined length that dropping would break, and refused otherwise: such an element is removed by
  * every profile, and reading past it would lose the rest of the data set.
  *
@@ -287,6 +287,11 @@ final class ElementFraming {
         if (!explicit && tag != PIXEL_DATA) {
             int assumed = VrCodes.implicitVr(tag);
             drop = assumed != VrCodes.SQ && assumed != VrCodes.UN;
+            if (drop && (tag >>> 16) % 2 == 0) {
+                // a standard attribute that is no sequence cannot have an undefined length: dcmtk fails on it too
+                throw new DicomFileException("damaged: element " + tagText(tag) + " (" + VrCodes.name(assumed)
+                        + " in the dictionary) has an undefined length");
+            }
             if (drop && !droppable) {
                 throw new DicomFileException("damaged: element " + tagText(tag) + " has an undefined length but is no "
                         + "sequence to the dictionary, inside an item of defined length");
