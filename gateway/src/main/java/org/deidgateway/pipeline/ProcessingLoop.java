@@ -1,9 +1,14 @@
 package org.deidgateway.pipeline;
 
+import org.deidgateway.metrics.RepeatedFailure;
 import org.deidgateway.store.StoreException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
 
 /** Runs the processor until stopped; a database problem pauses it instead of ending it. */
 public final class ProcessingLoop implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ProcessingLoop.class);
     /**
      * Objects arrive one by one: processed as they come, every object paid for its own
      * transaction and audit entry. A round that found fewer than this waits a moment first.
@@ -12,6 +17,9 @@ public final class ProcessingLoop implements Runnable {
     private static final long GATHER_MILLIS = 10;
     private final Processor processor;
     private volatile boolean running = true;
+    /** A full disk fails every round, ten a second: said once, then once a minute. */
+    private final RepeatedFailure failures = new RepeatedFailure(LOG, Logger.Level.ERROR, "processing paused",
+            "processing still paused", "processing resumed", Duration.ZERO);
 
     public ProcessingLoop(Processor processor) {
         this.processor = processor;
@@ -36,8 +44,9 @@ public final class ProcessingLoop implements Runnable {
             int done;
             try {
                 done = processor.processAvailable();
+                failures.succeeded();
             } catch (StoreException e) {
-                System.err.println("deid: processing paused: " + e.getMessage());
+                failures.failed(e.reason());
                 done = 0;
             }
             if (done > 0 && done < GATHER_BELOW) {
