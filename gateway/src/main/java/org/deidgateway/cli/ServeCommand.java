@@ -14,6 +14,7 @@ import org.deidgateway.forward.StowRsEndpoint;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
+import org.deidgateway.pipeline.ProcessingLoop;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
 import org.deidgateway.pipeline.QueueRetention;
@@ -31,7 +32,6 @@ import org.deidgateway.receive.Spool;
 import org.deidgateway.receive.StoreService;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.FileRecycler;
-import org.deidgateway.store.StoreException;
 import org.deidgateway.tls.CertificateSummary;
 import org.deidgateway.tls.TlsConfigCheck;
 import org.deidgateway.tls.TlsMaterial;
@@ -318,67 +318,5 @@ final class ServeCommand implements Callable<Integer> {
         Thread t = new Thread(work, name);
         t.start();
         return t;
-    }
-
-    /** Runs the processor until stopped; a database problem pauses it instead of ending it. */
-    private static final class ProcessingLoop implements Runnable {
-        /**
-         * Objects arrive one by one: processed as they come, every object paid for its own
-         * transaction and audit entry. A round that found fewer than this waits a moment first.
-         */
-        private static final int GATHER_BELOW = 16;
-        private static final long GATHER_MILLIS = 10;
-        private final Processor processor;
-        private volatile boolean running = true;
-
-        ProcessingLoop(Processor processor) {
-            this.processor = processor;
-        }
-
-        private boolean woken;
-
-        void stop() {
-            running = false;
-            wake();
-        }
-
-        /** Objects were recorded: the idle pause ends now. */
-        synchronized void wake() {
-            woken = true;
-            notifyAll();
-        }
-
-        @Override
-        public void run() {
-            while (running) {
-                int done;
-                try {
-                    done = processor.processAvailable();
-                } catch (StoreException e) {
-                    System.err.println("deid: processing paused: " + e.getMessage());
-                    done = 0;
-                }
-                if (done > 0 && done < GATHER_BELOW) {
-                    // a few more arrive while we wait a moment: one transaction and audit entry for them all
-                    try {
-                        Thread.sleep(GATHER_MILLIS);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (done == 0) {
-                    try {
-                        synchronized (this) {
-                            if (!woken && running) {
-                                wait(100);
-                            }
-                            woken = false;
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        }
     }
 }

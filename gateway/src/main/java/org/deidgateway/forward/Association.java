@@ -72,11 +72,11 @@ final class Association implements AutoCloseable {
             closeQuietly(connection.plain());
             throw new ForwardException("cannot use the connection to " + destination.address() + ": " + e.getMessage(), false, e);
         }
-        association.negotiate(request);
+        association.negotiate(request, contexts.stream().map(ProposedContext::id).toList());
         return association;
     }
 
-    private void negotiate(byte[] request) throws ForwardException {
+    private void negotiate(byte[] request, List<Integer> proposedIds) throws ForwardException {
         Pdu pdu;
         try {
             out.write(request);
@@ -86,7 +86,7 @@ final class Association implements AutoCloseable {
                 throw fail("closed the connection instead of answering the association request", false, null);
             }
             switch (pdu.type()) {
-                case Pdu.ASSOCIATE_AC -> accepted(AssociateAccept.parse(pdu.body()));
+                case Pdu.ASSOCIATE_AC -> accepted(AssociateAccept.parse(pdu.body()), proposedIds);
                 case Pdu.ASSOCIATE_RJ -> {
                     AssociateReject reject = AssociateReject.parse(pdu.body());
                     disconnect();
@@ -108,7 +108,8 @@ final class Association implements AutoCloseable {
         }
     }
 
-    private void accepted(AssociateAccept accept) throws ProtocolException {
+    private void accepted(AssociateAccept accept, List<Integer> proposedIds) throws ProtocolException {
+        accept.requireAnswersTo(proposedIds);
         long peerMax = accept.peerMaxPduLength();
         if (peerMax != 0 && peerMax < 8) {
             throw new ProtocolException("the peer takes PDUs of at most " + peerMax + " bytes, too few for any data",

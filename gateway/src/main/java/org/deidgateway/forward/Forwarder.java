@@ -2,6 +2,7 @@ package org.deidgateway.forward;
 
 import org.deidgateway.forward.DeliveryChannel.DeliveryException;
 import org.deidgateway.metrics.GatewayMetrics;
+import org.deidgateway.metrics.RepeatedFailure;
 import org.deidgateway.store.FileRecycler;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
@@ -40,6 +41,11 @@ public final class Forwarder implements Runnable {
     /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
     private int failuresInARow;
     private long pausedUntilMillis;
+    /**
+     * The queue itself failing (a full or read-only disk under the database): retried every round,
+     * a few times a second, so said once, then once a minute.
+     */
+    private final RepeatedFailure queueFailures;
 
     public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, GatewayMetrics metrics) {
         this(destination, channel, outbox, files, null, metrics);
@@ -60,6 +66,8 @@ public final class Forwarder implements Runnable {
         this.channel = channel;
         this.outbox = outbox;
         this.files = files;
+        this.queueFailures = new RepeatedFailure(LOG, Logger.Level.ERROR, "forwarding to " + destination + " paused",
+                "forwarding to " + destination + " still paused", "forwarding to " + destination + " resumed", Duration.ZERO);
     }
 
     public void stop() {
@@ -108,15 +116,20 @@ public final class Forwarder implements Runnable {
             deliveredNotRecorded.forEach(e -> inFlight.add(e.id()));
             List<Outbox.Entry> due = outbox.due(destination, 100 + inFlight.size()).stream()
                     .filter(e -> !inFlight.contains(e.id())).limit(100).toList();
+            int delivered;
             try {
-                return channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
+                delivered = channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
             } finally {
                 if (recordNow || System.currentTimeMillis() - lastRecordedMillis >= RECORD_AFTER_MILLIS) {
                     recordDelivered();
                 }
             }
+            if (deliveredNotRecorded.isEmpty()) {
+                queueFailures.succeeded();
+            }
+            return delivered;
         } catch (StoreException | IOException e) {
-            LOG.errorf("forwarding to %s paused: %s", destination, e.getMessage());
+            queueFailures.failed(reason(e));
             pause();
             return 0;
         }
@@ -126,8 +139,13 @@ public final class Forwarder implements Runnable {
         try {
             recordDelivered();
         } catch (StoreException | IOException e) {
-            LOG.errorf("forwarding to %s: deliveries not recorded yet: %s", destination, e.getMessage());
+            queueFailures.failed("deliveries not recorded yet (" + reason(e) + ")");
         }
+    }
+
+    /** Without the database's or a file's path: these lines repeat while the outage lasts. */
+    private static String reason(Exception e) {
+        return e instanceof StoreException s ? s.reason() : StoreException.reasonOf((IOException) e);
     }
 
     private int deliverOneByOne(List<Outbox.Entry> due) throws StoreException, IOException {
@@ -219,6 +237,7 @@ public final class Forwarder implements Runnable {
         }
         List<Outbox.Finished> finished = outbox.deliveredAll(deliveredNotRecorded);
         deliveredNotRecorded.clear();
+        queueFailures.succeeded();
         lastRecordedMillis = System.currentTimeMillis();
         for (Outbox.Finished f : finished) {
             recycler.retire(files.resolve(f.file()));

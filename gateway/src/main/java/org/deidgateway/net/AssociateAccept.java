@@ -3,7 +3,10 @@ package org.deidgateway.net;
 import org.deidgateway.net.PduEncoder.AcceptedContext;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An A-ASSOCIATE-AC as parsed (PS3.8 9.3.3): the peer's answer per presentation context and the
@@ -25,6 +28,30 @@ public record AssociateAccept(String calledAeTitle, String callingAeTitle, List<
         }
         return new AssociateAccept(b.calledAeTitle(), b.callingAeTitle(), List.copyOf(contexts), b.maxPduLength(),
                 b.implementationClassUid(), b.implementationVersionName());
+    }
+
+    /**
+     * Throws unless every answer is for an ID we proposed, each at most once (PS3.8 9.3.3.2: the
+     * acceptor answers with the requestor's IDs). Without this, the first of two answers for one
+     * ID counted, and an answer under an ID of the peer's own left ours unanswered: either made a
+     * good object a dead letter, when it is the peer that is broken.
+     */
+    public void requireAnswersTo(Collection<Integer> proposedIds) throws ProtocolException {
+        Set<Integer> answered = new HashSet<>();
+        for (AcceptedContext c : contexts) {
+            if ((c.id() & 1) == 0) {
+                throw new ProtocolException("A-ASSOCIATE-AC with presentation context ID " + c.id() + ", which is not odd",
+                        ProtocolException.INVALID_PARAMETER_VALUE);
+            }
+            if (!proposedIds.contains(c.id())) {
+                throw new ProtocolException("A-ASSOCIATE-AC answers presentation context " + c.id() + ", which was not proposed",
+                        ProtocolException.INVALID_PARAMETER_VALUE);
+            }
+            if (!answered.add(c.id())) {
+                throw new ProtocolException("A-ASSOCIATE-AC answers presentation context " + c.id() + " twice",
+                        ProtocolException.INVALID_PARAMETER_VALUE);
+            }
+        }
     }
 
     /** The answer for one proposed context ID, or null when the peer left it out. */

@@ -1,7 +1,9 @@
 package org.deidgateway.net;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** An A-ASSOCIATE-RQ as parsed (PS3.8 9.3.2): who calls whom, what they propose, and their limits. */
 public record AssociateRequest(String calledAeTitle, String callingAeTitle, String applicationContext,
@@ -20,11 +22,28 @@ public record AssociateRequest(String calledAeTitle, String callingAeTitle, Stri
             throw new ProtocolException("A-ASSOCIATE-RQ without application context", ProtocolException.INVALID_PARAMETER_VALUE);
         }
         List<ProposedContext> contexts = new ArrayList<>();
+        Set<Integer> ids = new HashSet<>();
         for (ItemReader item : b.contextItems()) {
-            contexts.add(proposedContext(item));
+            ProposedContext context = proposedContext(item);
+            requireValidId(context.id(), ids);
+            contexts.add(context);
         }
         return new AssociateRequest(b.calledAeTitle(), b.callingAeTitle(), b.applicationContext(), List.copyOf(contexts),
                 b.maxPduLength(), b.implementationClassUid(), b.implementationVersionName());
+    }
+
+    /**
+     * PS3.8 9.3.2.2: odd, 1-255, unique within the request. A repeated ID was answered twice, and
+     * the two sides then disagreed on which abstract and transfer syntax its data were in.
+     */
+    private static void requireValidId(int id, Set<Integer> seen) throws ProtocolException {
+        if ((id & 1) == 0) {
+            throw new ProtocolException("presentation context ID " + id + " is not odd (PS3.8 9.3.2.2)",
+                    ProtocolException.INVALID_PARAMETER_VALUE);
+        }
+        if (!seen.add(id)) {
+            throw new ProtocolException("presentation context ID " + id + " proposed twice", ProtocolException.INVALID_PARAMETER_VALUE);
+        }
     }
 
     private static ProposedContext proposedContext(ItemReader item) throws ProtocolException {

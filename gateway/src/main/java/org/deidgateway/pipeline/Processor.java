@@ -215,7 +215,7 @@ public final class Processor {
                 DicomFiles.force(folder);
             }
         } catch (IOException e) {
-            throw new StoreException("cannot force held copies to disk (" + e.getMessage() + ")", e);
+            throw new StoreException("cannot force held copies to disk (" + StoreException.reasonOf(e) + ")", e);
         }
     }
 
@@ -237,7 +237,7 @@ public final class Processor {
             return null;
         } catch (IOException e) {
             // no descriptor left, an I/O error: the object is fine, the moment is not
-            throw new StoreException("cannot read a received object now (" + e.getMessage() + ")", e);
+            throw new StoreException("cannot read a received object now (" + StoreException.reasonOf(e) + ")", e);
         }
         // a person who released it from the quarantine has looked at the pixels
         var hold = row.released() ? java.util.Optional.<String>empty()
@@ -284,7 +284,7 @@ public final class Processor {
             return null;
         } catch (IOException e) {
             // the disk is full or the folder gone: leave it received, the next round tries again
-            throw new StoreException("cannot write the de-identified object (" + e.getMessage() + ")", e);
+            throw new StoreException("cannot write the de-identified object (" + StoreException.reasonOf(e) + ")", e);
         }
         return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held);
     }
@@ -316,7 +316,7 @@ public final class Processor {
                 Files.move(original, folders.quarantine().resolve(row.id() + ".dcm"), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new StoreException("cannot move an object to the quarantine (" + e.getMessage() + ")", e);
+            throw new StoreException("cannot move an object to the quarantine (" + StoreException.reasonOf(e) + ")", e);
         }
         db.inTransaction(c -> {
             setState(c, row.id(), QUARANTINED, reason);

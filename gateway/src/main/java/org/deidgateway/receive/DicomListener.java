@@ -1,6 +1,7 @@
 package org.deidgateway.receive;
 
 import org.deidgateway.metrics.GatewayMetrics;
+import org.deidgateway.metrics.RepeatedFailure;
 import org.deidgateway.net.PduEncoder;
 import org.jboss.logging.Logger;
 
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -41,6 +43,11 @@ public final class DicomListener implements AutoCloseable {
     private static final int BACKLOG = 1024;
     /** Short: the waiting room frees descriptors within a millisecond of being asked to. */
     private static final long ACCEPT_RETRY_MILLIS = 10;
+    /**
+     * Under a flood accepts fail and succeed in turn many times a second: the outage is over only
+     * after this long without a failed accept, or its log line would repeat with every success.
+     */
+    private static final Duration ACCEPTING_AGAIN_AFTER = Duration.ofSeconds(10);
 
     private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Touched by the accepting thread only. */
@@ -114,7 +121,9 @@ public final class DicomListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        AcceptFailures failures = new AcceptFailures(metrics);
+        RepeatedFailure failures = new RepeatedFailure(LOG, Logger.Level.WARN, "cannot accept DICOM connections",
+                "still failing to accept DICOM connections at times", "accepting DICOM connections again",
+                ACCEPTING_AGAIN_AFTER);
         while (running) {
             SocketChannel channel;
             try {
@@ -126,7 +135,9 @@ public final class DicomListener implements AutoCloseable {
                     return;
                 }
                 // typically "too many open files": free some descriptors, back off, keep listening
-                failures.failed(e);
+                metrics.acceptFailed();
+                failures.failed((e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                        + "; closing the oldest silent connections and retrying");
                 waitingRoom.shed();
                 sleepQuietly(ACCEPT_RETRY_MILLIS);
                 continue;

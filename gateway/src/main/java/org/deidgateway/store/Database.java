@@ -228,7 +228,7 @@ public final class Database implements AutoCloseable {
                 reason = "disk full (" + free + " bytes free where the database is); nothing was written";
             }
         }
-        return new StoreException(file + ": " + reason, e);
+        return new StoreException(file + ": " + reason, reason, e);
     }
 
     private static final long LOW_SPACE_BYTES = 1 << 20;
