@@ -161,6 +161,13 @@ class HostileStoreFuzzIT {
         assertEquals(List.of(), leaks, "planted identity in delivered files");
         System.out.printf("fuzz: %d delivered, %.0f quarantined, no planted value in any%n", delivered.size(),
                 metric("deid_quarantined_total"));
+        DeidProcess.Result held = DeidProcess.run(dir, ENV, "quarantine", "list", "--home", home.toString());
+        assertEquals(0, held.exit(), held.err());
+        // Success then the quarantine as unreadable is what the receiver's checks are there to prevent
+        Map<String, Long> reasons = held.out().lines().filter(l -> l.startsWith(" ") || l.startsWith("\t"))
+                .map(String::trim).collect(java.util.stream.Collectors.groupingBy(r -> r, java.util.stream.Collectors.counting()));
+        System.out.println("fuzz: quarantined by reason " + reasons);
+        assertTrue(reasons.keySet().stream().noneMatch(r -> r.startsWith("cannot be read")), reasons.toString());
     }
 
     /** A real file with the planted identity and its own SOP Instance UID, written by PixelMed. */
