@@ -28,7 +28,8 @@ final class Cli {
             return fail(e.getMessage(), e.exitCode());
         } catch (ConfigException | KeystoreException | ProfileException | DeidentificationException | StoreException
                  | VaultException | ForwardException | TlsException
-                 | org.deidgateway.curate.CaseRelease.ReleaseException e) {
+                 | org.deidgateway.curate.CaseRelease.ReleaseException
+                 | org.deidgateway.pixel.PixelMaskRules.RulesException | org.deidgateway.pixel.PixelDataException e) {
             return fail(e.getMessage(), CliException.FAILURE);
         } catch (IOException e) {
             // I/O messages name files and the OS reason, never dataset content.

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
         subcommands = {InitCommand.class, ServeCommand.class, ConfigCommand.class, DestinationCommand.class,
                 EchoCommand.class, QueueCommand.class, QuarantineCommand.class, CurationCommand.class, ReleaseCommand.class,
                 DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
-                AuditCommand.class, KeystoreCommand.class, TlsCommand.class, ProfileCommand.class, BenchCommand.class})
+                AuditCommand.class, KeystoreCommand.class, TlsCommand.class, ProfileCommand.class, PixelRulesCommand.class,
+                BenchCommand.class})
 public class DeidCommand implements Runnable {
 
     @Spec

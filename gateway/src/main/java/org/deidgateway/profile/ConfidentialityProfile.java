@@ -57,7 +57,11 @@ public record ConfidentialityProfile(String name, String description, Set<Profil
     }
 
     /** Options in the order of CID 7050, for the DeidentificationMethodCodeSequence. */
+    /**
+     * The options that apply to every object, in code order: Clean Pixel Data is left out, since it
+     * is recorded only on the objects whose pixels were cleaned.
+     */
     public List<ProfileOption> optionsInCodeOrder() {
-        return options.stream().sorted((a, b) -> a.code().compareTo(b.code())).toList();
+        return options.stream().filter(ProfileOption::inTable).sorted((a, b) -> a.code().compareTo(b.code())).toList();
     }
 }

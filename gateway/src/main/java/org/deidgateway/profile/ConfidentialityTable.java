@@ -72,6 +72,9 @@ public final class ConfidentialityTable {
         for (JsonNode node : root) {
             Map<ProfileOption, TableAction> options = new EnumMap<>(ProfileOption.class);
             for (ProfileOption option : ProfileOption.values()) {
+                if (!option.inTable()) {
+                    continue;
+                }
                 JsonNode value = node.get(option.tableColumn());
                 if (value != null && !value.asText().isBlank()) {
                     options.put(option, TableAction.parse(value.asText()));

@@ -29,6 +29,8 @@ public final class ProfileCatalog {
 
     public static final String BASE_BASIC = "basic-application-confidentiality-profile";
     private static final List<String> BUNDLED = List.of("basic", "pseudonymize", "anonymize");
+    /** The mask rules of Clean Pixel Data live beside the profiles but are no profile. */
+    public static final String PIXEL_MASKS = "pixel-masks";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final List<Path> folders;
@@ -56,7 +58,8 @@ public final class ProfileCatalog {
             if (Files.isDirectory(folder)) {
                 try (Stream<Path> files = Files.list(folder)) {
                     files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-                            .map(n -> n.substring(0, n.length() - ".yaml".length())).forEach(names::add);
+                            .map(n -> n.substring(0, n.length() - ".yaml".length()))
+                            .filter(n -> !n.equals(PIXEL_MASKS)).forEach(names::add);
                 }
             }
         }

@@ -4,10 +4,13 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The ten options of PS3.15 Annex E that Table E.1-1 gives actions for, with the column key the
- * table uses and the CID 7050 code that records the option in DeidentificationMethodCodeSequence.
+ * The options of PS3.15 Annex E: the ten that Table E.1-1 gives actions for, with the column key the
+ * table uses, and Clean Pixel Data (E.3.1), which acts on pixels, not attributes, and so has no column.
+ * Each carries the CID 7050 code that records it in DeidentificationMethodCodeSequence.
  */
 public enum ProfileOption {
+    /** No table column: applied by the pixel cleaner, and recorded only on objects whose pixels it cleaned. */
+    CLEAN_PIXEL_DATA("clean-pixel-data", null, "113101", "Clean Pixel Data Option"),
     CLEAN_DESCRIPTORS("clean-descriptors", "cleanDescOpt", "113105", "Clean Descriptors Option"),
     CLEAN_STRUCTURED_CONTENT("clean-structured-content", "cleanStructContOpt", "113104", "Clean Structured Content Option"),
     CLEAN_GRAPHICS("clean-graphics", "cleanGraphOpt", "113103", "Clean Graphics Option"),
@@ -40,7 +43,9 @@ public enum ProfileOption {
     }
 
     public String yamlName() { return yamlName; }
+    /** The Table E.1-1 column of this option, or null when the table has none (Clean Pixel Data). */
     public String tableColumn() { return tableColumn; }
+    public boolean inTable() { return tableColumn != null; }
     public String code() { return code; }
     public String codeMeaning() { return codeMeaning; }
 
