@@ -7,6 +7,7 @@ import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.DicomTlsConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.MetricsConfig;
+import org.deidgateway.config.PixelsConfig;
 import org.deidgateway.config.QueueConfig;
 import org.deidgateway.config.ReidentificationConfig;
 import org.deidgateway.tls.TlsConfigCheck;
@@ -30,7 +31,7 @@ final class ConfigCommand extends CommandGroup {
             "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
             "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
             "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address",
-            "queue.keep-delivered-days");
+            "queue.keep-delivered-days", "pixels.workers", "pixels.tesseract", "pixels.ocr-timeout-seconds", "pixels.max-frames");
     static final List<String> PROJECT_SETTABLE = List.of("mode", "profile", "called-ae-title", "accept-screen-captures",
             "curation.release-profile",
             "curation.min-follow-up-months", "curation.max-shift-days", "curation.whole-weeks", "curation.keep-released-days");
@@ -85,7 +86,10 @@ final class ConfigCommand extends CommandGroup {
                     + "dicom.idle-timeout-seconds (silence inside an association), dicom.max-waiting-connections (silent new "
                     + "connections held at once), reidentification.four-eyes (true/false), metrics.port (0: off), "
                     + "metrics.bind-address, queue.keep-delivered-days (days a finished object's record stays for "
-                    + "deid queue status; 0: for ever).",
+                    + "deid queue status; 0: for ever), pixels.workers (threads that clean pixel data, beside the header "
+                    + "processing; default 1), pixels.tesseract (the OCR program, default tesseract on PATH), "
+                    + "pixels.ocr-timeout-seconds (per image, default 60), pixels.max-frames (objects with more frames "
+                    + "are quarantined rather than read frame by frame; default 300).",
                     "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.profile, "
                     + "projects.NAME.called-ae-title (the AE title the PACS sends this project's studies to; empty: every other), "
                     + "projects.NAME.accept-screen-captures (true: Secondary Capture and Ultrasound are not quarantined), "
@@ -107,6 +111,7 @@ final class ConfigCommand extends CommandGroup {
                 HomeAccess access = HomeAccess.open(home);
                 GatewayConfig config = access.config();
                 DicomConfig d = config.dicomOrDefault();
+                PixelsConfig p = config.pixelsOrDefault();
                 DicomTlsConfig tls = d.tlsOrDefault();
                 GatewayConfig changed = switch (key) {
                     case "dicom.ae-title" -> config.withDicom(d.withAeTitle(value));
@@ -127,6 +132,14 @@ final class ConfigCommand extends CommandGroup {
                             integer(value)));
                     case "metrics.bind-address" -> config.withMetrics(new MetricsConfig(value, config.metricsOrDefault().port()));
                     case "queue.keep-delivered-days" -> config.withQueue(new QueueConfig(integer(value)));
+                    case "pixels.workers" -> config.withPixels(new PixelsConfig(integer(value), p.tesseract(),
+                            p.ocrTimeoutSeconds(), p.maxFrames()));
+                    case "pixels.tesseract" -> config.withPixels(new PixelsConfig(p.workers(), value, p.ocrTimeoutSeconds(),
+                            p.maxFrames()));
+                    case "pixels.ocr-timeout-seconds" -> config.withPixels(new PixelsConfig(p.workers(), p.tesseract(),
+                            integer(value), p.maxFrames()));
+                    case "pixels.max-frames" -> config.withPixels(new PixelsConfig(p.workers(), p.tesseract(),
+                            p.ocrTimeoutSeconds(), integer(value)));
                     default -> {
                         if (key.startsWith("projects.")) {
                             yield withProjectSetting(config);

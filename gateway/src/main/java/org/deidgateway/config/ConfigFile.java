@@ -177,6 +177,10 @@ public final class ConfigFile {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(at + "allowed-source-addresses: " + e.getMessage());
         }
+        String pixels = config.pixelsOrDefault().problem();
+        if (pixels != null) {
+            throw new ConfigException(file + ": " + pixels);
+        }
         int keepDelivered = config.queueOrDefault().keepDeliveredDaysOrDefault();
         if (keepDelivered < 0 || keepDelivered > QueueConfig.MAX_KEEP_DELIVERED_DAYS) {
             throw new ConfigException(file + ": queue.keep-delivered-days: " + keepDelivered + " must be 0 (for ever) or 1 to "

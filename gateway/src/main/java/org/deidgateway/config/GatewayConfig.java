@@ -19,7 +19,8 @@ public record GatewayConfig(
         @JsonProperty("dicom") DicomConfig dicom,
         @JsonProperty("destinations") List<DestinationConfig> destinations,
         @JsonProperty("metrics") MetricsConfig metrics,
-        @JsonProperty("queue") QueueConfig queue) {
+        @JsonProperty("queue") QueueConfig queue,
+        @JsonProperty("pixels") PixelsConfig pixels) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -29,7 +30,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null);
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null, null);
     }
 
     public DicomConfig dicomOrDefault() {
@@ -41,7 +42,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withMetrics(MetricsConfig newMetrics) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue, pixels);
     }
 
     public List<DestinationConfig> destinationsOrEmpty() {
@@ -49,11 +50,19 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withDicom(DicomConfig newDicom) {
-        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue);
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue, pixels);
     }
 
     public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
-        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue);
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue, pixels);
+    }
+
+    public PixelsConfig pixelsOrDefault() {
+        return pixels == null ? PixelsConfig.DEFAULT : pixels;
+    }
+
+    public GatewayConfig withPixels(PixelsConfig newPixels) {
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, newPixels);
     }
 
     public QueueConfig queueOrDefault() {
@@ -61,15 +70,15 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withQueue(QueueConfig newQueue) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue, pixels);
     }
 
     public GatewayConfig withReidentification(ReidentificationConfig newReidentification) {
-        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue);
+        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue, pixels);
     }
 
     public GatewayConfig withProjects(List<ProjectConfig> newProjects) {
-        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue);
+        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue, pixels);
     }
 
     public Optional<ProjectConfig> project(String name) {
