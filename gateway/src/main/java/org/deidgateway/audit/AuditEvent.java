@@ -24,7 +24,8 @@ public enum AuditEvent {
     TLS_PEER_UNTRUSTED,
     CASE_RELEASED,
     CASE_RELEASE_REFUSED,
-    HELD_DELETED;
+    HELD_DELETED,
+    QUARANTINE_VIEWED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -29,6 +29,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.nio.file.Files;
+import org.deidgateway.config.PixelsConfig;
+import org.deidgateway.pixel.PixelCleaner;
+import org.deidgateway.pixel.PixelMaskRules;
+import org.deidgateway.pixel.TesseractOcr;
+import org.deidgateway.profile.ProfileOption;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -42,6 +49,10 @@ import java.util.stream.Stream;
                 "With a pseudonymizing profile every patient's link is sealed into the home's correspondence table "
                 + "before the file is written, so at least one curator must be registered (deid curator add). The "
                 + "audit trail gets the counts per pseudonym, never an identity.",
+                "With a profile that has clean-pixel-data (pseudonymize and anonymize have it), Ultrasound, Secondary "
+                + "Capture, Burned In Annotation YES and objects a mask rule describes are cleaned as deid serve cleans them "
+                + "(deid pixel-rules --help); one whose burned-in text cannot be cleared is not written and counts as failed, "
+                + "with the reason.",
                 "With an anonymizing profile (one with retain-longitudinal-modified-dates, such as anonymize) each "
                 + "run draws, per patient, a new random Patient ID (ANON-...) and one random day offset that moves "
                 + "every date of that patient (times unchanged), and a random key for the new UIDs. They exist only "
@@ -95,7 +106,8 @@ final class DeidentifyCommand implements Callable<Integer> {
                         Deidentifier engine = DeidentifierFactory.createAnonymizing(projectConfig.name(),
                                 confidentialityProfile, identities);
                         // the keystore only seals the audit trail here: nothing of this run is derived from it
-                        return process(access, access.keystore(), new Run(engine, projectConfig.name(), null, true), files);
+                        return process(access, access.keystore(), new Run(engine, projectConfig.name(), null, true,
+                                pixelCleaner(access, confidentialityProfile)), files);
                     }
                 }
                 List<Path> files = collectInputs(inputs);
@@ -105,9 +117,20 @@ final class DeidentifyCommand implements Callable<Integer> {
                 GatewayKeystore keystore = access.keystore();
                 Deidentifier engine = access.engine(projectConfig, confidentialityProfile, keystore);
                 IdentityVault vault = confidentialityProfile.pseudonymizes() ? access.vault() : null;
-                return process(access, keystore, new Run(engine, projectConfig.name(), vault, false), files);
+                return process(access, keystore, new Run(engine, projectConfig.name(), vault, false,
+                        pixelCleaner(access, confidentialityProfile)), files);
             }
         });
+    }
+
+    /** The pixel cleaner when the profile cleans pixel data, else null. */
+    private PixelCleaner pixelCleaner(HomeAccess access, ConfidentialityProfile profile) throws Exception {
+        if (!profile.has(ProfileOption.CLEAN_PIXEL_DATA)) {
+            return null;
+        }
+        PixelsConfig settings = access.config().pixelsOrDefault();
+        return new PixelCleaner(PixelMaskRules.forHome(home), new TesseractOcr(settings.tesseractOrDefault(),
+                Duration.ofSeconds(settings.ocrTimeoutSecondsOrDefault())), settings.maxFramesOrDefault());
     }
 
     private static int process(HomeAccess access, GatewayKeystore keystore, Run run, List<Path> files)
@@ -140,7 +163,10 @@ final class DeidentifyCommand implements Callable<Integer> {
         private int done;
         private String abortedBy;
 
-        Run(Deidentifier engine, String project, IdentityVault vault, boolean anonymizing) {
+        private final PixelCleaner pixels;
+
+        Run(Deidentifier engine, String project, IdentityVault vault, boolean anonymizing, PixelCleaner pixels) {
+            this.pixels = pixels;
             this.engine = engine;
             this.project = project;
             this.vault = vault;
@@ -187,9 +213,30 @@ final class DeidentifyCommand implements Callable<Integer> {
         }
 
         private void one(Path file) {
+            Path work = null;
             try {
                 DicomObject object = DicomFiles.open(file);
+                boolean cleanedPixels = false;
+                String sopClass = com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(object.dataset(),
+                        com.pixelmed.dicom.TagFromName.SOPClassUID).trim();
+                if (pixels != null && pixels.needsCleaning(object.dataset(), sopClass, false)) {
+                    work = Files.createTempFile(out, ".deid-pixels-", ".part");
+                    PixelCleaner.Outcome outcome = pixels.clean(object, engine.identifyingStrings(object.dataset()), work);
+                    if (outcome instanceof PixelCleaner.Held held) {
+                        failures.add(file + ": not written: " + held.reason());
+                        return;
+                    }
+                    object = ((PixelCleaner.Cleaned) outcome).object();
+                    cleanedPixels = true;
+                }
                 DeidentifiedInstance result = engine.deidentify(object.dataset());
+                if (cleanedPixels) {
+                    try {
+                        PixelCleaner.recordCleaned(object.dataset());
+                    } catch (com.pixelmed.dicom.DicomException e) {
+                        throw new DeidentificationException("cannot record Clean Pixel Data (" + e.getMessage() + ")", e);
+                    }
+                }
                 // the link is sealed before the file exists: no output without its way back
                 boolean newStudy = vault != null && vault.record(project, result);
                 Path target = out.resolve(result.pseudonym()).resolve(result.studyInstanceUid())
@@ -213,6 +260,14 @@ final class DeidentifyCommand implements Callable<Integer> {
                 failures.add(file + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 failures.add(file + ": internal error (" + e.getClass().getName() + ")");
+            } finally {
+                if (work != null) {
+                    try {
+                        Files.deleteIfExists(work);
+                    } catch (IOException e) {
+                        failures.add(work + ": work file left behind (" + e.getClass().getSimpleName() + ")");
+                    }
+                }
             }
         }
 

@@ -14,7 +14,12 @@ import org.deidgateway.forward.StowRsEndpoint;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
+import org.deidgateway.config.PixelsConfig;
+import org.deidgateway.pipeline.PixelStage;
 import org.deidgateway.pipeline.ProcessingLoop;
+import org.deidgateway.pixel.PixelCleaner;
+import org.deidgateway.pixel.PixelMaskRules;
+import org.deidgateway.pixel.TesseractOcr;
 import org.deidgateway.pipeline.Processor;
 import org.deidgateway.pipeline.ProjectRouter;
 import org.deidgateway.pipeline.QueueRetention;
@@ -58,8 +63,11 @@ import java.util.concurrent.TimeUnit;
         description = {"Run the gateway: receive over DICOM (C-ECHO, C-STORE), de-identify each object with its "
                 + "project's profile, seal the patient links in the vault, and forward to every destination through a "
                 + "durable outbox. An object is answered with Success only once it is on disk and recorded.",
-                "Objects that cannot be de-identified, or whose pixels may show identity (Burned In Annotation = YES, "
-                + "Secondary Capture and Ultrasound unless the project accepts them), go to the quarantine.",
+                "Objects whose pixels may show identity (Burned In Annotation = YES, Secondary Capture, Ultrasound) are "
+                + "cleaned when the project's profile has clean-pixel-data: known text regions blanked (deid pixel-rules), "
+                + "names, IDs and dates found by OCR blanked, and the result read again; what is still readable, and text "
+                + "no rule covers, goes to the quarantine. Without the option such objects are quarantined (unless the "
+                + "project accepts screen captures), as are objects that cannot be de-identified.",
                 "SIGTERM (or Ctrl-C) stops receiving, finishes the object in hand and exits; what is left resumes at the "
                 + "next start. The keystore passphrase comes from DEID_PASSPHRASE or a prompt.",
                 "With dicom.tls.enabled the listener speaks TLS only, and destinations with tls: true are sent to over TLS; "
@@ -104,11 +112,13 @@ final class ServeCommand implements Callable<Integer> {
                 if (purged > 0) {
                     System.err.println("deid: " + purged + " held stage-one copies of released cases deleted (retention passed)");
                 }
-                Processor processor = new Processor(access.database(), new Processor.Folders(spool.folder(),
-                        homeDir.resolve("outbox"), homeDir.resolve("quarantine"), homeDir.resolve("curation"), recycler),
-                        router, vault,
+                Processor.Folders folders = new Processor.Folders(spool.folder(), homeDir.resolve("outbox"),
+                        homeDir.resolve("quarantine"), homeDir.resolve("curation"), recycler);
+                Processor processor = new Processor(access.database(), folders, router, vault,
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
                         () -> forwarders.forEach(Forwarder::wake));
+                PixelStage pixelStage = pixelStage(config.pixelsOrDefault(), access.database(), folders, router, processor,
+                        metrics);
 
                 processor.recoverOutbox();
                 ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,7 +140,15 @@ final class ServeCommand implements Callable<Integer> {
                     threads.add(start("forward-" + d.name(), f));
                 }
                 ProcessingLoop processing = new ProcessingLoop(processor);
+                processor.onPixelsCleaned(processing::wake);
                 threads.add(start("process", processing));
+                List<ProcessingLoop> pixelWorkers = new ArrayList<>();
+                int workers = config.pixelsOrDefault().workersOrDefault();
+                for (int i = 0; i < workers; i++) {
+                    ProcessingLoop worker = pixelStage.worker(i, workers);
+                    pixelWorkers.add(worker);
+                    threads.add(start("pixels-" + i, worker));
+                }
                 IntakeRecorder recorder = new IntakeRecorder(intake, processing::wake);
                 Thread recording = start("intake", recorder);
 
@@ -185,6 +203,7 @@ final class ServeCommand implements Callable<Integer> {
                     recorder.stop();
                     recording.join(30_000);
                     processing.stop();
+                    pixelWorkers.forEach(ProcessingLoop::stop);
                     forwarders.forEach(Forwarder::stop);
                     for (Thread t : threads) {
                         t.join(30_000);
@@ -203,6 +222,34 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private static final int BIRTH_DATE = 0x00100030;
+
+    /**
+     * The pixel stage with the site's mask rules and the OCR program. An unusable rules file or a
+     * missing OCR program does not stop the gateway: objects that need their pixels cleaned go to the
+     * quarantine with the reason until it is fixed, and everything else flows.
+     */
+    private PixelStage pixelStage(PixelsConfig settings, Database db, Processor.Folders folders, ProjectRouter router,
+                                  Processor processor, GatewayMetrics metrics) throws Exception {
+        PixelCleaner cleaner = null;
+        String unavailable = null;
+        try {
+            TesseractOcr ocr = new TesseractOcr(settings.tesseractOrDefault(),
+                    Duration.ofSeconds(settings.ocrTimeoutSecondsOrDefault()));
+            cleaner = new PixelCleaner(PixelMaskRules.forHome(home), ocr, settings.maxFramesOrDefault());
+            String missing = ocr.unavailableReason();
+            if (missing != null) {
+                System.err.println("deid: " + missing + "; objects whose pixel data need cleaning go to the quarantine");
+            }
+        } catch (PixelMaskRules.RulesException e) {
+            unavailable = "Clean Pixel Data cannot run: " + e.getMessage();
+            System.err.println("deid: " + unavailable + "; objects whose pixel data need cleaning go to the quarantine "
+                    + "until the file is fixed and the gateway restarted");
+        }
+        PixelStage stage = new PixelStage(db, folders, router, processor, cleaner, unavailable, metrics);
+        stage.deleteStaleCopies();
+        processor.usePixelStage(stage);
+        return stage;
+    }
 
     private List<ProjectRouter.Route> routes(HomeAccess access, GatewayKeystore keystore) throws Exception {
         List<ProjectRouter.Route> routes = new ArrayList<>();

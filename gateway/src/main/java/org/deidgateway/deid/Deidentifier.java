@@ -80,6 +80,15 @@ public final class Deidentifier {
         return rules.profile();
     }
 
+    /**
+     * The strings that identify this object's patient and the people and places around it, and
+     * every date it holds: what burned-in text must not show (the same collection the text
+     * cleaner uses; dates count whatever the profile does with the attributes).
+     */
+    public TextCleaner identifyingStrings(AttributeList dataset) {
+        return IdentifyingStrings.collect(dataset, rules, OriginalDates.collect(dataset));
+    }
+
     public DeidentifiedInstance deidentify(AttributeList dataset) throws DeidentificationException {
         String sopInstance = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPInstanceUID).trim();
         String sopClass = Attribute.getSingleStringValueOrEmptyString(dataset, TagFromName.SOPClassUID).trim();

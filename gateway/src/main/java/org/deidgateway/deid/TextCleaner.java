@@ -58,6 +58,32 @@ public final class TextCleaner {
         return out;
     }
 
+    /**
+     * Which characters of {@code text} {@link #clean} would replace (identifying strings, dates,
+     * e-mail addresses, phone numbers, long digit runs), each pattern matched on the text as given:
+     * for text read from pixels, where a box has to be blanked rather than a string replaced.
+     */
+    public boolean[] flagged(String text) {
+        boolean[] out = new boolean[text.length()];
+        List<Pattern> patterns = new ArrayList<>(List.of(EMAIL, DATES, LONG_DIGITS));
+        if (identifying != null) {
+            patterns.add(identifying);
+        }
+        for (Pattern p : patterns) {
+            Matcher m = p.matcher(text);
+            while (m.find()) {
+                java.util.Arrays.fill(out, m.start(), m.end(), true);
+            }
+        }
+        Matcher phone = PHONE_CANDIDATE.matcher(text);
+        while (phone.find()) {
+            if (phone.group().chars().filter(Character::isDigit).count() >= 7) {
+                java.util.Arrays.fill(out, phone.start(), phone.end(), true);
+            }
+        }
+        return out;
+    }
+
     private static String replacePhoneNumbers(String text) {
         Matcher m = PHONE_CANDIDATE.matcher(text);
         StringBuilder out = new StringBuilder();

@@ -71,6 +71,19 @@ public final class GatewayMetrics {
         processTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** Pixel data masked and checked by OCR (Clean Pixel Data), with the time it took. */
+    public void pixelsCleaned(long nanos) {
+        Counter.builder("deid.pixels.cleaned").description("objects whose burned-in text was masked and checked by OCR")
+                .register(registry).increment();
+        stageTimer("pixels").record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** An object the pixel stage sent to the quarantine (text remains, no rule and text found, unsupported encoding). */
+    public void pixelsHeld() {
+        Counter.builder("deid.pixels.held").description("objects whose pixel data could not be cleaned and checked")
+                .register(registry).increment();
+    }
+
     /** An object of a two-stage project kept in the curation store instead of forwarded. */
     public void held() {
         Counter.builder("deid.held").description("objects of two-stage projects held for curation").register(registry)

@@ -6,8 +6,17 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 
-/** Runs the processor until stopped; a database problem pauses it instead of ending it. */
+/**
+ * Runs the processor (or a pixel worker) until stopped; a database problem pauses it instead of
+ * ending it.
+ */
 public final class ProcessingLoop implements Runnable {
+
+    /** One round of work: how many objects it finished. */
+    public interface Round {
+        int processAvailable() throws StoreException;
+    }
+
     private static final Logger LOG = Logger.getLogger(ProcessingLoop.class);
     /**
      * Objects arrive one by one: processed as they come, every object paid for its own
@@ -15,14 +24,20 @@ public final class ProcessingLoop implements Runnable {
      */
     private static final int GATHER_BELOW = 16;
     private static final long GATHER_MILLIS = 10;
-    private final Processor processor;
+    private final Round processor;
     private volatile boolean running = true;
     /** A full disk fails every round, ten a second: said once, then once a minute. */
-    private final RepeatedFailure failures = new RepeatedFailure(LOG, Logger.Level.ERROR, "processing paused",
-            "processing still paused", "processing resumed", Duration.ZERO);
+    private final RepeatedFailure failures;
 
     public ProcessingLoop(Processor processor) {
-        this.processor = processor;
+        this(processor::processAvailable, "processing");
+    }
+
+    /** {@code what} names the work in the log: "processing paused", "pixel cleaning paused". */
+    public ProcessingLoop(Round round, String what) {
+        this.processor = round;
+        this.failures = new RepeatedFailure(LOG, Logger.Level.ERROR, what + " paused", what + " still paused",
+                what + " resumed", Duration.ZERO);
     }
 
     private boolean woken;

@@ -56,6 +56,7 @@ public final class Processor {
     private final List<String> destinations;
     private final GatewayMetrics metrics;
     private final Runnable onQueued;
+    private PixelStage pixelStage;
     /** Objects per round: one fsync of the outbox folder and one transaction for all of them. */
     private static final int BATCH = 64;
 
@@ -70,6 +71,11 @@ public final class Processor {
 
         public Folders(Path spool, Path outboxFiles, Path quarantine) {
             this(spool, outboxFiles, quarantine, spool.resolveSibling("curation"));
+        }
+
+        /** Objects whose pixels were cleaned, waiting for their header's de-identification (beside the spool). */
+        public Path pixels() {
+            return spool.resolveSibling("pixels");
         }
     }
 
@@ -94,7 +100,24 @@ public final class Processor {
     }
 
     private record Received(long id, String spoolFile, String calledAe, String callingAe, String sopClassUid,
-                            boolean released) {
+                            boolean released, boolean pixelsCleaned) {
+    }
+
+    /** The pixel stage has cleaned objects: their headers' turn (the processing loop wakes). */
+    void wakeAfterPixels() {
+        onPixelsCleaned.run();
+    }
+
+    private volatile Runnable onPixelsCleaned = () -> { };
+
+    /** What wakes the processing loop when the pixel stage has finished objects. */
+    public void onPixelsCleaned(Runnable wake) {
+        this.onPixelsCleaned = wake;
+    }
+
+    /** Objects a project cleans the pixels of go to this stage first (without it: held by the quarantine rules). */
+    public void usePixelStage(PixelStage stage) {
+        this.pixelStage = stage;
     }
 
     /**
@@ -117,11 +140,12 @@ public final class Processor {
         List<Received> batch = db.read(c -> {
             List<Received> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, spool_file, called_ae, calling_ae, sop_class_uid,"
-                    + " released FROM received WHERE state = 'received' ORDER BY id LIMIT " + BATCH);
+                    + " released, state FROM received WHERE state IN ('received', '" + PixelStage.CLEANED + "') ORDER BY id LIMIT "
+                    + BATCH);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Received(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getInt(6) != 0));
+                            rs.getInt(6) != 0, PixelStage.CLEANED.equals(rs.getString(7))));
                 }
             }
             return rows;
@@ -187,6 +211,15 @@ public final class Processor {
         long now = System.nanoTime();
         for (Written w : written) {
             metrics.processed(now - w.startedNanos());
+            if (w.row().pixelsCleaned()) {
+                try {
+                    // its output is queued; a crash before this leaves a copy the pixel stage deletes at start
+                    Files.deleteIfExists(folders.pixels().resolve(w.row().id() + ".dcm"));
+                } catch (IOException e) {
+                    LOG.warnf("object %d: its cleaned pixel copy could not be deleted (%s); deleted at the next start",
+                            w.row().id(), e.getClass().getSimpleName());
+                }
+            }
             if (w.held() != null) {
                 metrics.held();
                 try {
@@ -229,22 +262,42 @@ public final class Processor {
             return null;
         }
         DicomObject object;
+        Path cleaned = folders.pixels().resolve(row.id() + ".dcm");
         try {
-            // verified whole on arrival (or by the start-up recovery); the processor does not walk it again
-            object = DicomFiles.openVerified(original);
+            // verified whole on arrival (or by the start-up recovery); the processor does not walk it again.
+            // An object whose pixels were cleaned is read from the pixel stage's copy (same header, masked pixels).
+            object = row.pixelsCleaned() ? DicomFiles.open(cleaned) : DicomFiles.openVerified(original);
         } catch (DicomFileException e) {
             quarantine(row, original, "cannot be read: " + e.getMessage());
             return null;
         } catch (IOException e) {
+            if (row.pixelsCleaned() && !Files.exists(cleaned)) {
+                // the cleaned copy is gone (deleted by hand): clean the pixels again
+                db.inTransaction(c -> {
+                    setState(c, row.id(), PixelStage.WAITING, null);
+                    return null;
+                });
+                return null;
+            }
             // no descriptor left, an I/O error: the object is fine, the moment is not
             throw new StoreException("cannot read a received object now (" + StoreException.reasonOf(e) + ")", e);
         }
         // a person who released it from the quarantine has looked at the pixels
-        var hold = row.released() ? java.util.Optional.<String>empty()
-                : QuarantineRules.reasonToHold(object.dataset(), row.sopClassUid(), route.config().acceptsScreenCaptures());
-        if (hold.isPresent()) {
-            quarantine(row, original, hold.get());
-            return null;
+        if (!row.released() && !row.pixelsCleaned()) {
+            if (pixelStage != null && pixelStage.cleans(route, object.dataset(), row.sopClassUid())) {
+                db.inTransaction(c -> {
+                    setState(c, row.id(), PixelStage.WAITING, null);
+                    return null;
+                });
+                pixelStage.wake();
+                return null;
+            }
+            var hold = QuarantineRules.reasonToHold(object.dataset(), row.sopClassUid(),
+                    route.config().acceptsScreenCaptures());
+            if (hold.isPresent()) {
+                quarantine(row, original, hold.get());
+                return null;
+            }
         }
         DeidentifiedInstance result;
         try {
@@ -253,6 +306,9 @@ public final class Processor {
                 vault.record(route.config().name(), result);
             }
             reportDistrusted(row.id(), object, result);
+            if (row.pixelsCleaned()) {
+                PixelStage.recordCleaned(object.dataset());
+            }
         } catch (DeidentificationException | VaultException e) {
             quarantine(row, original, "not de-identified: " + e.getMessage());
             return null;
@@ -309,17 +365,23 @@ public final class Processor {
     }
 
     private void quarantine(Received row, Path original, String reason) throws StoreException {
-        LOG.warnf("object %d quarantined: %s", row.id(), reason);
+        quarantine(row.id(), original, reason);
+    }
+
+    /** Moves the original to the quarantine; a cleaned copy of its pixels is deleted. */
+    void quarantine(long id, Path original, String reason) throws StoreException {
+        LOG.warnf("object %d quarantined: %s", id, reason);
         metrics.quarantined();
         try {
             if (Files.exists(original)) {
-                Files.move(original, folders.quarantine().resolve(row.id() + ".dcm"), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(original, folders.quarantine().resolve(id + ".dcm"), StandardCopyOption.REPLACE_EXISTING);
             }
+            Files.deleteIfExists(folders.pixels().resolve(id + ".dcm"));
         } catch (IOException e) {
             throw new StoreException("cannot move an object to the quarantine (" + StoreException.reasonOf(e) + ")", e);
         }
         db.inTransaction(c -> {
-            setState(c, row.id(), QUARANTINED, reason);
+            setState(c, id, QUARANTINED, reason);
             return null;
         });
     }

@@ -30,9 +30,6 @@ final class QuarantineRules {
     }
 
     static boolean isScreenCaptureOrUltrasound(String sopClassUid) {
-        return sopClassUid.startsWith("1.2.840.10008.5.1.4.1.1.7")      // Secondary Capture (all kinds)
-                || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.6.1")   // US Image
-                || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.3.1")   // US Multi-frame
-                || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.6.2");  // Enhanced US Volume
+        return org.deidgateway.pixel.PixelCleaner.isScreenCaptureOrUltrasound(sopClassUid);
     }
 }
