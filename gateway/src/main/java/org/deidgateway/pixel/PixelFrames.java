@@ -122,28 +122,46 @@ public final class PixelFrames implements Closeable {
         return new Frame(layout.rows(), layout.columns(), samples, words);
     }
 
+    /**
+     * A JPEG Baseline frame decoded without the JDK's own colour guess (it takes three components
+     * without a JFIF or Adobe marker for YCbCr): the header's photometric interpretation decides,
+     * RGB as it is, YBR_FULL and YBR_FULL_422 converted to RGB (JFIF equations, PS3.3 C.7.6.3.1.2).
+     */
     private Frame jpegFrame(byte[] data) throws IOException, PixelDataException {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(data));
+        Raster raster;
+        javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+            reader.setInput(in);
+            raster = reader.readRaster(0, null);
         } catch (IOException | RuntimeException e) {
             throw new PixelDataException("a JPEG frame cannot be decoded (" + e.getClass().getSimpleName() + ")");
+        } finally {
+            reader.dispose();
         }
-        if (image == null || image.getWidth() != layout.columns() || image.getHeight() != layout.rows()) {
+        if (raster.getWidth() != layout.columns() || raster.getHeight() != layout.rows()) {
             throw new PixelDataException("a JPEG frame does not decode to the image's " + layout.columns() + "x" + layout.rows());
         }
-        Raster raster = image.getRaster();
         int bands = raster.getNumBands();
         if (bands != layout.samplesPerPixel()) {
             throw new PixelDataException("a JPEG frame with " + bands + " components for " + layout.samplesPerPixel()
                     + " samples per pixel");
         }
-        int[] words = raster.getPixels(0, 0, layout.columns(), layout.rows(), (int[]) null);
-        if (bands == 3 && image.getType() != BufferedImage.TYPE_3BYTE_BGR && image.getColorModel().getColorSpace().getType()
-                != java.awt.color.ColorSpace.TYPE_RGB) {
-            throw new PixelDataException("a JPEG frame decoded to an unexpected colour space");
+        int[] words = raster.getPixels(raster.getMinX(), raster.getMinY(), layout.columns(), layout.rows(), (int[]) null);
+        if (bands == 3 && layout.photometric().startsWith("YBR")) {
+            for (int i = 0; i < words.length; i += 3) {
+                double y = words[i];
+                double cb = words[i + 1] - 128.0;
+                double cr = words[i + 2] - 128.0;
+                words[i] = clamp8(y + 1.402 * cr);
+                words[i + 1] = clamp8(y - 0.344136 * cb - 0.714136 * cr);
+                words[i + 2] = clamp8(y + 1.772 * cb);
+            }
         }
         return new Frame(layout.rows(), layout.columns(), bands, words);
+    }
+
+    private static int clamp8(double v) {
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
     }
 
     /** The raw words that show black, one per sample. */
