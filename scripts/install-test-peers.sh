@@ -4,7 +4,8 @@
 # and its ~90 real test files), PixelMed itself, Orthanc (a real research repository receiving the
 # gateway's C-STOREs in the Orthanc integration tests) with its DICOMweb plugin (STOW-RS), curl (to
 # query Orthanc's REST API), and openssl and socat (a TLS front with a certificate made per run,
-# since Orthanc 1.10's own HTTPS crashes with Debian's civetweb).
+# since Orthanc 1.10's own HTTPS crashes with Debian's civetweb), and for Clean Pixel Data: Tesseract 5
+# with its English model (the gateway's OCR), Pillow and the DejaVu fonts (the tests draw burned-in text).
 set -euo pipefail
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
@@ -12,6 +13,10 @@ command -v dciodvfy >/dev/null || need+=(dicom3tools)
 /usr/bin/python3 -c "import pydicom" 2>/dev/null || need+=(python3-pydicom)
 /usr/bin/python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
 [ -f /usr/share/java/pixelmed.jar ] || need+=(libpixelmed-java)
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || need+=(tesseract-ocr-eng)
+/usr/bin/python3 -c "import PIL" 2>/dev/null || need+=(python3-pil)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
 [ -x /usr/sbin/Orthanc ] || need+=(orthanc)

@@ -15,7 +15,7 @@ import org.deidgateway.profile.ProfileOption;
  * Removed, De-identification Method, the CID 7050 codes of exactly the profile and options
  * applied, and whether longitudinal temporal information was kept, shifted or removed.
  */
-final class DeidentificationMarker {
+public final class DeidentificationMarker {
 
     static final String METHOD_PREFIX = "deid-gateway profile ";
 
@@ -52,7 +52,8 @@ final class DeidentificationMarker {
         dataset.put(temporal);
     }
 
-    private static AttributeList code(String value, String meaning) throws DicomException {
+    /** A CID 7050 item of the De-identification Method Code Sequence (DCM scheme). */
+    public static AttributeList code(String value, String meaning) throws DicomException {
         AttributeList item = new AttributeList();
         ShortStringAttribute codeValue = new ShortStringAttribute(TagFromName.CodeValue);
         codeValue.addValue(value);

@@ -4,9 +4,7 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
-import com.pixelmed.dicom.ShortStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.deid.TextCleaner;
 import org.deidgateway.dicom.DicomObject;
@@ -224,16 +222,7 @@ public final class PixelCleaner {
     private static final String CLEAN_PIXEL_DATA_CODE = org.deidgateway.profile.ProfileOption.CLEAN_PIXEL_DATA.code();
 
     private static AttributeList cleanPixelDataCode() throws DicomException {
-        AttributeList item = new AttributeList();
-        ShortStringAttribute value = new ShortStringAttribute(TagFromName.CodeValue);
-        value.addValue(CLEAN_PIXEL_DATA_CODE);
-        item.put(value);
-        ShortStringAttribute scheme = new ShortStringAttribute(TagFromName.CodingSchemeDesignator);
-        scheme.addValue("DCM");
-        item.put(scheme);
-        LongStringAttribute meaning = new LongStringAttribute(TagFromName.CodeMeaning);
-        meaning.addValue(org.deidgateway.profile.ProfileOption.CLEAN_PIXEL_DATA.codeMeaning());
-        item.put(meaning);
-        return item;
+        return org.deidgateway.deid.DeidentificationMarker.code(CLEAN_PIXEL_DATA_CODE,
+                org.deidgateway.profile.ProfileOption.CLEAN_PIXEL_DATA.codeMeaning());
     }
 }
