@@ -31,8 +31,10 @@ final class QueueCommand extends CommandGroup {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
                     IntakeLog intake = new IntakeLog(access.database());
-                    System.out.printf("received, waiting to be processed: %d%nquarantined: %d%n",
-                            intake.count(IntakeLog.STATE_RECEIVED), intake.count(Processor.QUARANTINED));
+                    System.out.printf("received, waiting to be processed: %d%nwaiting for pixel cleaning (OCR): %d%n"
+                                    + "pixels cleaned, waiting to be processed: %d%nquarantined: %d%n",
+                            intake.count(IntakeLog.STATE_RECEIVED), intake.count(org.deidgateway.pipeline.PixelStage.WAITING),
+                            intake.count(org.deidgateway.pipeline.PixelStage.CLEANED), intake.count(Processor.QUARANTINED));
                     List<Outbox.DestinationCounts> counts = new Outbox(access.database()).counts();
                     System.out.printf("%-20s %10s %10s %10s  %s%n", "DESTINATION", "PENDING", "DELIVERED", "DEAD", "LAST ERROR");
                     for (Outbox.DestinationCounts c : counts) {

@@ -168,6 +168,8 @@ final class ServeCommand implements Callable<Integer> {
                 DicomListener listener = DicomListener.start(settings, new StoreService(spool, recorder, metrics), metrics);
                 metrics.gauge("deid.queue.received", "objects received and not yet processed",
                         () -> quietly(() -> intake.count(IntakeLog.STATE_RECEIVED)));
+                metrics.gauge("deid.queue.pixels", "objects waiting for Clean Pixel Data (OCR)",
+                        () -> quietly(() -> intake.count(PixelStage.WAITING)));
                 CurationStore curation = CurationCommand.store(access);
                 metrics.gauge("deid.curation.held", "instances of two-stage projects held for a curator's release",
                         () -> quietly(curation::waitingCount));

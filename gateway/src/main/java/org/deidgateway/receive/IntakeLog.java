@@ -33,6 +33,8 @@ import java.util.stream.Stream;
 public final class IntakeLog {
 
     public static final String STATE_RECEIVED = "received";
+    /** Other states in which the spool file is still the only copy (the pixel stage's: pipeline.PixelStage). */
+    public static final java.util.Set<String> STATES_BEFORE_PROCESSING = java.util.Set.of("pixels", "cleaned");
     private static final Logger LOG = Logger.getLogger(IntakeLog.class);
     private static final AttributeTag RECEIVING_AE_TITLE = new AttributeTag(0x0002, 0x0018);
 
@@ -141,7 +143,8 @@ public final class IntakeLog {
         List<Received> found = new java.util.ArrayList<>();
         for (Path file : files) {
             String state = states.get(file.getFileName().toString());
-            if (STATE_RECEIVED.equals(state)) {
+            // waiting for the pixel stage, or cleaned and waiting for its header: the original is still the object
+            if (STATE_RECEIVED.equals(state) || (state != null && STATES_BEFORE_PROCESSING.contains(state))) {
                 continue;
             }
             if (state != null) {

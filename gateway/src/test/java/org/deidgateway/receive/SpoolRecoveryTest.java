@@ -135,4 +135,26 @@ class SpoolRecoveryTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void originalsWaitingForThePixelStageOrCleanedAreKept() throws Exception {
+        Path spoolFolder = Files.createDirectories(dir.resolve("spool"));
+        try (Database db = Database.open(dir.resolve("deid.db"))) {
+            IntakeLog intake = new IntakeLog(db);
+            Path waiting = Files.copy(TestData.pydicom("CT_small.dcm"), spoolFolder.resolve("waiting.dcm"));
+            Path cleaned = Files.copy(TestData.pydicom("MR_small.dcm"), spoolFolder.resolve("cleaned.dcm"));
+            intake.recordAll(List.of(new IntakeLog.Received(waiting, "PACS1", "DEIDGW", "1.2.3", "1.2.840.10008.1.2.1", 1),
+                    new IntakeLog.Received(cleaned, "PACS1", "DEIDGW", "1.2.4", "1.2.840.10008.1.2.1", 1)));
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE received SET state = CASE spool_file WHEN 'waiting.dcm'"
+                        + " THEN '" + org.deidgateway.pipeline.PixelStage.WAITING + "' ELSE '"
+                        + org.deidgateway.pipeline.PixelStage.CLEANED + "' END")) {
+                    return ps.executeUpdate();
+                }
+            });
+            IntakeLog.Recovery recovery = intake.recover(spoolFolder, "DEIDGW");
+            assertEquals(new IntakeLog.Recovery(0, 0, 0), recovery);
+            assertTrue(Files.exists(waiting) && Files.exists(cleaned), "the only copies of objects not yet processed");
+        }
+    }
 }
