@@ -198,6 +198,11 @@ public final class PixelStage {
                     done.summary());
         } catch (DicomFileException e) {
             processor.quarantine(row.id(), original, "cleaned pixel data cannot be written: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a defect here must not end the worker and strand every object behind this one
+            LOG.errorf("object %d: internal error while cleaning pixel data (%s)", row.id(), e.getClass().getName());
+            processor.quarantine(row.id(), original, "internal error while cleaning pixel data (" + e.getClass().getName()
+                    + "); please report it");
         } catch (IOException e) {
             throw new StoreException("cannot clean pixel data now (" + StoreException.reasonOf(e) + ")", e);
         } finally {
