@@ -53,11 +53,17 @@ public final class TesseractOcr {
         String reason;
         try {
             Path listing = Files.createTempFile("deid-ocr-", ".txt");
-            Process p = new ProcessBuilder(executable, "--list-langs").redirectErrorStream(true)
-                    .redirectOutput(listing.toFile()).start();
-            boolean ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            byte[] out = Files.readAllBytes(listing);
-            Files.deleteIfExists(listing);
+            boolean ended;
+            byte[] out;
+            Process p;
+            try {
+                p = new ProcessBuilder(executable, "--list-langs").redirectErrorStream(true)
+                        .redirectOutput(listing.toFile()).start();
+                ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                out = Files.readAllBytes(listing);
+            } finally {
+                Files.deleteIfExists(listing);
+            }
             if (!ended) {
                 p.destroyForcibly();
                 reason = "OCR is not usable: '" + executable + " --list-langs' did not answer within " + timeout.toSeconds() + " s";
