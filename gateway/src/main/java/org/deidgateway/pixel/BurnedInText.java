@@ -29,16 +29,24 @@ public final class BurnedInText {
     private BurnedInText() {
     }
 
-    /** The padded boxes of every word to blank. */
-    public static List<Rect> toMask(List<OcrWord> words, TextCleaner identifying) {
-        List<Rect> out = new ArrayList<>();
+    /** One reading judged: the padded boxes to blank, and the boxes of other text. */
+    public record Judged(List<Rect> toMask, List<Rect> otherText) {
+    }
+
+    public static Judged judge(List<OcrWord> words, TextCleaner identifying) {
         boolean[] flagged = flags(words, identifying);
+        List<Rect> mask = new ArrayList<>();
+        List<Rect> other = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
+            OcrWord w = words.get(i);
             if (flagged[i]) {
-                out.add(words.get(i).box().padded(PAD));
+                mask.add(w.box().padded(PAD));
+            } else if (w.confidence() >= OTHER_TEXT_CONFIDENCE
+                    && w.text().chars().filter(Character::isLetterOrDigit).count() >= 2) {
+                other.add(w.box());
             }
         }
-        return out;
+        return new Judged(mask, other);
     }
 
     /** After blanking: the boxes of words that still identify, whatever OCR's confidence. */
@@ -48,20 +56,6 @@ public final class BurnedInText {
         for (int i = 0; i < words.size(); i++) {
             if (flagged[i]) {
                 out.add(words.get(i).box());
-            }
-        }
-        return out;
-    }
-
-    /** Text read with some confidence that is not identifying: reported, and for unknown layouts, held. */
-    public static List<Rect> otherText(List<OcrWord> words, TextCleaner identifying) {
-        List<Rect> out = new ArrayList<>();
-        boolean[] flagged = flags(words, identifying);
-        for (int i = 0; i < words.size(); i++) {
-            OcrWord w = words.get(i);
-            if (!flagged[i] && w.confidence() >= OTHER_TEXT_CONFIDENCE
-                    && w.text().chars().filter(Character::isLetterOrDigit).count() >= 2) {
-                out.add(w.box());
             }
         }
         return out;

@@ -51,10 +51,6 @@ public final class MaskedPixelWriter implements Closeable {
         this.out = new BufferedOutputStream(Files.newOutputStream(workFile, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 256 * 1024);
         this.bits = layout.bitsAllocated() == 1 ? new java.io.ByteArrayOutputStream() : null;
-        if (layout.encoding() == PixelLayout.Encoding.RLE) {
-            // the Basic Offset Table is written at finish, in front: frames go after a placeholder
-            written = 0;
-        }
     }
 
     public static MaskedPixelWriter create(DicomObject original, PixelLayout layout, Path workFile)

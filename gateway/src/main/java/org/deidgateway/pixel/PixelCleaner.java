@@ -56,10 +56,6 @@ public final class PixelCleaner {
     public record Held(String reason) implements Outcome {
     }
 
-    public PixelMaskRules rules() {
-        return rules;
-    }
-
     /**
      * Whether the object's pixels need cleaning: Burned In Annotation YES, every Ultrasound and
      * Secondary Capture (screens say NO and still show a name) unless the project accepts them as
@@ -116,9 +112,10 @@ public final class PixelCleaner {
                     for (Rect r : ruleRects) {
                         frame.fill(r, black);
                     }
-                    List<OcrWord> found = ocr.read(frames.renderGray8(frame));
+                    // other text: read with some confidence, not identifying; reported, and for unknown layouts, held
+                    BurnedInText.Judged judged = BurnedInText.judge(ocr.read(frames.renderGray8(frame)), identifying);
                     List<Rect> detected = new ArrayList<>();
-                    for (Rect r : BurnedInText.toMask(found, identifying)) {
+                    for (Rect r : judged.toMask()) {
                         Rect clipped = r.clippedTo(layout.columns(), layout.rows());
                         if (clipped != null) {
                             frame.fill(clipped, black);
@@ -126,7 +123,7 @@ public final class PixelCleaner {
                         }
                     }
                     blanked += detected.size();
-                    List<Rect> unjudged = BurnedInText.otherText(found, identifying);
+                    List<Rect> unjudged = judged.otherText();
                     other += unjudged.size();
                     if (ruleRects.isEmpty() && !unjudged.isEmpty()) {
                         return new Held("no pixel-mask rule describes this layout (deid pixel-rules test) and OCR found "

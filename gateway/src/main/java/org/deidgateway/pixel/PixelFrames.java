@@ -181,14 +181,6 @@ public final class PixelFrames implements Closeable {
         }
     }
 
-    static AttributeList datasetOf(DicomObject object) {
-        return object.dataset();
-    }
-
-    static String text(AttributeList d, com.pixelmed.dicom.AttributeTag tag) {
-        return Attribute.getSingleStringValueOrEmptyString(d, tag).trim();
-    }
-
     static double[] doubles(AttributeList d, com.pixelmed.dicom.AttributeTag tag) {
         Attribute a = d.get(tag);
         if (a == null) {

@@ -62,13 +62,14 @@ public final class QuarantinePreview {
                     List<OcrWord> words = ocr.read(gray);
                     // without the original header's strings the preview judges by pattern, and by the header it has
                     TextCleaner cleaner = IdentifyingText.of(object.dataset());
-                    List<Rect> red = BurnedInText.toMask(words, cleaner);
+                    BurnedInText.Judged judged = BurnedInText.judge(words, cleaner);
+                    List<Rect> red = judged.toMask();
                     g.setColor(Color.RED);
                     for (Rect r : red) {
                         g.drawRect(r.x(), r.y(), r.width() - 1, r.height() - 1);
                     }
                     identifying = red.size();
-                    List<Rect> yellow = BurnedInText.otherText(words, cleaner);
+                    List<Rect> yellow = judged.otherText();
                     g.setColor(Color.YELLOW);
                     for (Rect r : yellow) {
                         g.drawRect(r.x(), r.y(), r.width() - 1, r.height() - 1);

@@ -12,11 +12,6 @@ public record Rect(int x, int y, int width, int height) {
         return x1 > x0 && y1 > y0 ? new Rect(x0, y0, x1 - x0, y1 - y0) : null;
     }
 
-    public boolean intersects(Rect other) {
-        return (long) x < (long) other.x + other.width && (long) other.x < (long) x + width
-                && (long) y < (long) other.y + other.height && (long) other.y < (long) y + height;
-    }
-
     public Rect padded(int px) {
         return new Rect(x - px, y - px, width + 2 * px, height + 2 * px);
     }
