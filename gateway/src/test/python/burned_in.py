@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Writes DICOM images with a planted identity burned into the pixels, for the Clean Pixel Data tests.
 
-usage: burned_in.py OUT_DIR [--count N] [--seed S] [--kinds us,sc,mf,us-rle,us-jpeg,sc-norule,ct-clean]
+usage: burned_in.py OUT_DIR [--count N] [--seed S] [--kinds us,sc,mf,us-rle,us-jpeg,us-jpll,sc-norule,ct-clean]
+(us-jpll: JPEG Lossless SV1, encoded by dcmtk's dcmcjpeg from the native image)
 
 Each file NAME.dcm gets NAME.json beside it: the planted strings with their boxes (x, y, width,
 height in pixels) and the header values they copy (the same person as in the header, as a
 modality would print it). Fonts: DejaVu Sans, Sans Mono and Serif at several sizes.
 """
-import argparse, json, os, random, sys
+import argparse, json, os, random, subprocess, sys
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
@@ -132,7 +133,13 @@ def write(ds, frames, out, name, planted, p, ts):
         if ts == "rle":
             ds.compress(RLELossless, arr)
     path = os.path.join(out, name + ".dcm")
-    ds.save_as(path, write_like_original=False)
+    if ts == "jpll":
+        native = path + ".native"
+        ds.save_as(native, write_like_original=False)
+        subprocess.run(["dcmcjpeg", "+e1", "+un", native, path], check=True)
+        os.remove(native)
+    else:
+        ds.save_as(path, write_like_original=False)
     strings = [p["surname"], p["given"], p["pid"], p["acc"]]
     with open(os.path.join(out, name + ".json"), "w") as fh:
         json.dump(dict(file=path, planted=planted, strings=strings, person=p), fh, indent=1)
@@ -152,7 +159,7 @@ def make(kind, i, rng, out):
         planted += draw(img, [(p["surname"].upper(), rng.randint(60, 400), rng.randint(300, 420), size)], rng)
         draw(img, [("LIVER", 520, 440, 14), ("5.0 MHz", 520, 458, 12)], rng)
         ds = base("us", p, rows, cols, 3 if colour else 1)
-        ts = {"us": "native", "us-rle": "rle", "us-jpeg": "jpeg"}[kind]
+        ts = {"us": "native", "us-rle": "rle", "us-jpeg": "jpeg", "us-jpll": "jpll"}[kind]
         write(ds, [np.asarray(img)], out, "%s-%03d" % (kind, i), planted, p, ts)
     elif kind == "mf":
         rows, cols, n = 240, 320, 3

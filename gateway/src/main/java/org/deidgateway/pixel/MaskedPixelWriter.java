@@ -28,7 +28,9 @@ import java.util.List;
  * last frame, such as padding, are copied). RLE is encoded again as RLE (lossless both ways). JPEG
  * Baseline is decoded for masking and written as Explicit VR Little Endian: encoding it again would
  * lose more, and the object says it was lossy compressed once (Lossy Image Compression 01, PS3.3
- * C.7.6.1.1.5). The dataset given is changed in place where the pixel module changes.
+ * C.7.6.1.1.5). JPEG Lossless is decoded and written as Explicit VR Little Endian too: nothing is
+ * lost either way, so Lossy Image Compression stays as it was. The dataset given is changed in
+ * place where the pixel module changes.
  */
 public final class MaskedPixelWriter implements Closeable {
 
@@ -53,18 +55,14 @@ public final class MaskedPixelWriter implements Closeable {
         this.bits = layout.bitsAllocated() == 1 ? new java.io.ByteArrayOutputStream() : null;
     }
 
-    public static MaskedPixelWriter create(DicomObject original, PixelLayout layout, Path workFile)
-            throws IOException, PixelDataException {
-        if (layout.encoding() == PixelLayout.Encoding.JPEG_LOSSLESS) {
-            throw new PixelDataException("JPEG Lossless pixel data cannot be written back here");
-        }
+    public static MaskedPixelWriter create(DicomObject original, PixelLayout layout, Path workFile) throws IOException {
         return new MaskedPixelWriter(original, layout, workFile);
     }
 
     public void write(Frame frame) throws IOException {
         int[] words = frame.words();
         switch (layout.encoding()) {
-            case NATIVE -> writeNative(words);
+            case NATIVE, JPEG_LOSSLESS -> writeNative(words);
             case RLE -> {
                 byte[] encoded = RleCodec.encode(words, layout);
                 frameOffsets.add(written);
@@ -78,7 +76,6 @@ public final class MaskedPixelWriter implements Closeable {
                 out.write(b);
                 written += b.length;
             }
-            default -> throw new IllegalStateException("no writer for " + layout.encoding());
         }
         frames++;
     }
@@ -110,10 +107,12 @@ public final class MaskedPixelWriter implements Closeable {
         int size = layout.bitsAllocated() / 8;
         int samples = layout.samplesPerPixel();
         int pixels = words.length / samples;
+        // decoded JPEG Lossless is written pixel by pixel (Planar Configuration 0) whatever its header said
+        int planar = layout.encoding() == PixelLayout.Encoding.NATIVE ? layout.planarConfiguration() : 0;
         ByteBuffer b = ByteBuffer.allocate(words.length * size)
                 .order(layout.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < words.length; i++) {
-            int at = layout.planarConfiguration() == 1 ? (i % pixels) * samples + i / pixels : i;
+            int at = planar == 1 ? (i % pixels) * samples + i / pixels : i;
             int w = words[at];
             switch (size) {
                 case 1 -> b.put((byte) w);
@@ -164,6 +163,22 @@ public final class MaskedPixelWriter implements Closeable {
                 }
                 return new DicomObject(dataset, PixelLayout.EXPLICIT_LE,
                         new PixelDataOnDisk(workFile, 0, written, "OB", false), original.droppedTags());
+            }
+            case JPEG_LOSSLESS -> {
+                if (written % 2 != 0) {
+                    out.write(0);
+                    written++;
+                }
+                out.close();
+                try {
+                    if (layout.samplesPerPixel() == 3) {
+                        us(dataset, TagFromName.PlanarConfiguration, 0);
+                    }
+                } catch (DicomException e) {
+                    throw new PixelDataException("the pixel module cannot be updated (" + e.getMessage() + ")");
+                }
+                return new DicomObject(dataset, PixelLayout.EXPLICIT_LE, new PixelDataOnDisk(workFile, 0, written,
+                        layout.bitsAllocated() > 8 ? "OW" : "OB", false), original.droppedTags());
             }
             default -> throw new IllegalStateException("no writer for " + layout.encoding());
         }
@@ -262,7 +277,7 @@ public final class MaskedPixelWriter implements Closeable {
             case NATIVE -> "native pixel data written in place";
             case RLE -> "RLE Lossless encoded again";
             case JPEG_BASELINE -> "JPEG Baseline decoded, written as Explicit VR Little Endian (Lossy Image Compression 01)";
-            default -> layout.encoding().toString();
+            case JPEG_LOSSLESS -> "JPEG Lossless decoded, written as Explicit VR Little Endian";
         };
     }
 

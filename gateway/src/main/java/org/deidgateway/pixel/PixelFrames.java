@@ -21,7 +21,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * The frames of an object's pixel data, read from its file one at a time (memory: one frame):
  * native data of 1, 8, 16 or 32 bits in either byte order and planar configuration, RLE Lossless,
- * and JPEG Baseline through the JDK's decoder. {@link #renderGray8} shows a frame as a screen
+ * JPEG Baseline through the JDK's decoder and JPEG Lossless through PixelMed's codec. {@link #renderGray8} shows a frame as a screen
  * would, for OCR; {@link #blackFill} gives the raw words that show black.
  */
 public final class PixelFrames implements Closeable {
@@ -58,10 +58,6 @@ public final class PixelFrames implements Closeable {
         if (!pixels.encapsulated()) {
             throw new PixelDataException("native pixel data in a compressed transfer syntax");
         }
-        if (layout.encoding() == PixelLayout.Encoding.JPEG_LOSSLESS) {
-            throw new PixelDataException("JPEG Lossless pixel data cannot be cleaned here yet (no decoder wired in), "
-                    + "so the object stays in quarantine");
-        }
         Fragments fragments = Fragments.read(pixels, layout.frames(), layout.encoding() != PixelLayout.Encoding.RLE);
         if (fragments.frameCount() != layout.frames()) {
             throw new PixelDataException(fragments.frameCount() + " compressed frames where the image has " + layout.frames());
@@ -86,7 +82,7 @@ public final class PixelFrames implements Closeable {
             case RLE -> new Frame(layout.rows(), layout.columns(), layout.samplesPerPixel(),
                     RleCodec.decode(fragments.frame(index), layout));
             case JPEG_BASELINE -> jpegFrame(fragments.frame(index));
-            case JPEG_LOSSLESS -> throw new PixelDataException("JPEG Lossless pixel data cannot be decoded here");
+            case JPEG_LOSSLESS -> JpegLosslessFrame.decode(fragments.frame(index), layout);
         };
     }
 

@@ -82,7 +82,7 @@ class PixelCleaningIT {
 
         Path generated = dir.resolve("generated");
         run("/usr/bin/python3", TestData.repoRoot().resolve("gateway/src/test/python/burned_in.py").toString(),
-                generated.toString(), "--count", "1", "--seed", "23", "--kinds", "us,us-rle,us-jpeg,mf,sc-norule");
+                generated.toString(), "--count", "1", "--seed", "23", "--kinds", "us,us-rle,us-jpeg,us-jpll,mf,sc-norule");
         List<String> planted = new ArrayList<>();
         List<String> files = new ArrayList<>();
         try (Stream<Path> list = Files.list(generated)) {
@@ -133,7 +133,7 @@ class PixelCleaningIT {
                     + readQuietly(serveErr), e);
         }
 
-        // what left: the four ultrasound objects masked and marked, no planted string readable or in the header
+        // what left: the five ultrasound objects masked and marked, no planted string readable or in the header
         TesseractOcr ocr = new TesseractOcr("tesseract", Duration.ofSeconds(60));
         int ultrasound = 0;
         for (Path file : dicomFiles(out)) {
@@ -159,7 +159,7 @@ class PixelCleaningIT {
                 assertFalse(read.contains(s), s + " still readable in " + file);
             }
         }
-        assertEquals(4, ultrasound, "the four ultrasound objects forwarded");
+        assertEquals(5, ultrasound, "the five ultrasound objects forwarded");
 
         // what stayed: the unknown layout, and each real file that could not be cleaned, with a reason
         DeidProcess.Result held = DeidProcess.run(dir, ENV, "quarantine", "list", "--home", home.toString());
