@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Gateway vs direct (issue 4): throughput of 600 generated 512x512 16-bit CT instances sent with
-# dcmtk storescu (one association) either straight to dcmtk storescp, or through `deid serve`
+# dcmtk storescu (one association, or several at once: --senders) either straight to dcmtk storescp, or through `deid serve`
 # (receive + spool + de-identify + vault + outbox + forward by C-STORE to the same storescp),
 # measured alternately in one run on one machine. Prints each round, best and median of each, the
 # gateway's peak RSS and, as the last line, `ratio gateway/direct = X.XX` (throughput ratio).
-# Target (issue 4): ratio >= 0.5 now, goal 0.8.
+# Targets (issue 14, medians of 3 rounds after warm-up): >= 0.6 on journaled ext4 with 1 sender,
+# >= 0.7 with 4 senders, no lower than 0.53 on the default file system; goal 0.8.
 #
-# usage: bench/gateway-vs-direct.sh [ROUNDS]      (ROUNDS per mode, default 3, at least 2)
+# usage: bench/gateway-vs-direct.sh [--fs default|journaled] [--senders N] [ROUNDS]
+#   ROUNDS        per mode, default 3, at least 2
+#   --fs journaled  everything (instances, the gateway's home, storescp's folders) on an ordinary
+#                 journaled ext4 the bench makes on a loop device over a preallocated file, and
+#                 removes afterwards (needs root: mount)
+#   --senders N   N storescu processes at once (1 to 16, default 1), each sending its own study of
+#                 600/N instances, to one storescp (--fork, an association per process) or to the gateway
 # env:   DEID_BENCH_DATA  folder of the generated instances, reused when it holds them all
 #                         (default ${TMPDIR:-/tmp}/deid-bench-ct-600)
 #        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 6: a fresh JVM compiles for about
@@ -25,12 +32,29 @@ if [ "${DEID_BENCH_IN_NETNS:-}" != 1 ]; then
 fi
 ip link set lo up
 
-rounds=${1:-3}
+fs=default
+senders=1
+rounds=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fs) fs=${2:-}; shift 2 || { echo "--fs needs default or journaled" >&2; exit 2; } ;;
+    --senders) senders=${2:-}; shift 2 || { echo "--senders needs a number" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) rounds=$1; shift ;;
+  esac
+done
 [ "$rounds" -ge 2 ] 2>/dev/null || { echo "ROUNDS must be a number >= 2" >&2; exit 2; }
+[ "$senders" -ge 1 ] 2>/dev/null && [ "$senders" -le 16 ] || { echo "--senders must be 1 to 16" >&2; exit 2; }
+case "$fs" in default|journaled) ;; *) echo "--fs must be default or journaled, not '$fs'" >&2; exit 2 ;; esac
 count=600
 scp_port=11113
 gw_port=11112
-data=${DEID_BENCH_DATA:-${TMPDIR:-/tmp}/deid-bench-ct-600}
+if [ "$senders" = 1 ]; then
+  data=${DEID_BENCH_DATA:-${TMPDIR:-/tmp}/deid-bench-ct-600}
+else
+  data=${DEID_BENCH_DATA:-${TMPDIR:-/tmp}/deid-bench-ct-600-in-$senders}
+fi
 
 for tool in storescu storescp; do
   command -v "$tool" >/dev/null || { echo "needs dcmtk's $tool (./test.sh installs dcmtk)" >&2; exit 2; }
@@ -43,8 +67,11 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/deid-bench-gw.XXXXXX")
 scp_pid=""
 gw_pid=""
+fs_image=""
+fs_mount=""
 cleanup() {
   local pid
+  [ -z "$scp_pid" ] || kill -TERM -- "-$scp_pid" 2>/dev/null || true
   for pid in $scp_pid $gw_pid; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
@@ -57,26 +84,73 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
+  if [ -n "$fs_mount" ]; then
+    umount "$fs_mount" 2>/dev/null || umount -l "$fs_mount" 2>/dev/null || true
+    rmdir "$fs_mount" 2>/dev/null || true
+  fi
+  [ -z "$fs_image" ] || rm -f "$fs_image"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the instances (reused when already generated) ---
-have=$( { find "$data" -maxdepth 1 -name '*.dcm' 2>/dev/null || true; } | wc -l)
+have=$( { find "$data" -maxdepth 2 -name '*.dcm' 2>/dev/null || true; } | wc -l)
 if [ "$have" -ne "$count" ]; then
   echo "generating $count instances in $data ..."
   rm -rf "$data.tmp"
-  /usr/bin/python3 "$root/bench/generate-ct.py" "$data.tmp" "$count"
+  /usr/bin/python3 "$root/bench/generate-ct.py" "$data.tmp" "$count" "$senders"
   rm -rf "$data"
   mv "$data.tmp" "$data"
+fi
+
+# --- the journaled file system: ext4 with its default journal (ordered data), on a loop device over a
+# fully allocated file, the instances copied onto it; the run's work folder moves there too ---
+if [ "$fs" = journaled ]; then
+  [ "$(id -u)" = 0 ] || { echo "--fs journaled needs root (it mounts a loop device)" >&2; exit 2; }
+  fs_image=$(mktemp "${TMPDIR:-/tmp}/deid-bench-ext4.XXXXXX")
+  fallocate -l 4G "$fs_image"
+  mkfs.ext4 -q -F -O has_journal "$fs_image"
+  fs_mount=$(mktemp -d "${TMPDIR:-/tmp}/deid-bench-mnt.XXXXXX")
+  mount -o loop "$fs_image" "$fs_mount"
+  cp -r "$data" "$fs_mount/data"
+  data="$fs_mount/data"
+  rm -rf "$work"
+  work="$fs_mount/work"
+  mkdir -p "$work"
+  echo "file system: journaled ext4 ($(findmnt -no OPTIONS "$fs_mount")) on $(findmnt -no SOURCE "$fs_mount")"
+else
+  echo "file system: $(findmnt -no FSTYPE,OPTIONS -T "$work")"
 fi
 
 now() { date +%s.%N; }
 files_in() { { find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null || true; } | wc -l; }
 
+# the folders the senders send: the data folder itself, or one study folder each
+sources=("$data")
+[ "$senders" = 1 ] || sources=("$data"/study-*)
+[ "${#sources[@]}" = "$senders" ] || { echo "$data holds ${#sources[@]} study folders, not $senders" >&2; exit 1; }
+scp_fork=()
+[ "$senders" = 1 ] || scp_fork=(--fork)
+
+send_all() { # $1: called AE, $2: port; every sender at once, waits for all of them
+  local pids=() i=0 src failed=0
+  for src in "${sources[@]}"; do
+    i=$((i + 1))
+    TCP_NODELAY=1 storescu -aec "$1" +sd 127.0.0.1 "$2" "$src" >"$work/storescu-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  i=0
+  for pid in "${pids[@]}"; do
+    i=$((i + 1))
+    wait "$pid" || { echo "storescu $i (to $1) failed:" >&2; cat "$work/storescu-$i.log" >&2; failed=1; }
+  done
+  [ "$failed" = 0 ] || exit 1
+}
+
 start_storescp() { # $1: output folder
   mkdir -p "$1"
-  TCP_NODELAY=1 storescp -aet STORESCP -od "$1" "$scp_port" >"$work/storescp.log" 2>&1 &
+  # its own process group: with --fork, the children hold the listening socket too, and are stopped with it
+  TCP_NODELAY=1 setsid storescp "${scp_fork[@]}" -aet STORESCP -od "$1" "$scp_port" >"$work/storescp.log" 2>&1 &
   scp_pid=$!
   local i
   for i in $(seq 1 100); do
@@ -87,8 +161,13 @@ start_storescp() { # $1: output folder
   echo "storescp does not listen on $scp_port" >&2; exit 1
 }
 stop_storescp() {
-  kill -TERM "$scp_pid" 2>/dev/null || true
+  kill -TERM -- "-$scp_pid" 2>/dev/null || kill -TERM "$scp_pid" 2>/dev/null || true
   wait "$scp_pid" 2>/dev/null || true
+  local i
+  for i in $(seq 1 100); do
+    echo -n 2>/dev/null >"/dev/tcp/127.0.0.1/$scp_port" || break
+    sleep 0.05
+  done
   scp_pid=""
 }
 
@@ -118,9 +197,10 @@ round_direct() { # (a) storescu -> storescp; the wall time of storescu
   local out="$work/direct-$1" t0 t1 got
   start_storescp "$out"
   t0=$(now)
-  TCP_NODELAY=1 storescu -aec STORESCP +sd 127.0.0.1 "$scp_port" "$data" >"$work/storescu.log" 2>&1 \
-    || { echo "storescu (direct) failed:" >&2; cat "$work/storescu.log" >&2; exit 1; }
+  send_all STORESCP "$scp_port"
   t1=$(now)
+  # storescp --fork: a child may still be writing its last file when its storescu has its answer
+  for _ in $(seq 1 100); do [ "$(files_in "$out")" -ge "$count" ] && break; sleep 0.02; done
   stop_storescp
   got=$(files_in "$out")
   [ "$got" -eq "$count" ] || { echo "direct round $1: storescp holds $got of $count" >&2; exit 1; }
@@ -132,8 +212,7 @@ round_gateway() { # (b) storescu -> deid serve -> storescp; ends when storescp h
   start_storescp "$out"
   c0=$(gw_cpu)
   t0=$(now)
-  TCP_NODELAY=1 storescu -aec DEIDGW +sd 127.0.0.1 "$gw_port" "$data" >"$work/storescu.log" 2>&1 \
-    || { echo "storescu (gateway) failed:" >&2; cat "$work/storescu.log" >&2; exit 1; }
+  send_all DEIDGW "$gw_port"
   t_sent=$(now)
   deadline=$(echo "$t0 + 600" | bc -l)
   while [ "$(files_in "$out")" -lt "$count" ]; do
@@ -169,6 +248,7 @@ done
 direct=()
 gateway=()
 gateway_recv=()
+gateway_cpu=()
 for r in $(seq 1 "$rounds"); do
   round_direct "$r"
   direct+=("$(rate "$secs")")
@@ -176,6 +256,7 @@ for r in $(seq 1 "$rounds"); do
   round_gateway "$r"
   gateway+=("$(rate "$secs")")
   gateway_recv+=("$(rate "$sent_secs")")
+  gateway_cpu+=("$(echo "1000 * $cpu_secs / $count" | bc -l)")
   printf 'round %d gateway: %7.3f s  %7.1f instances/s end to end (storescu done after %.3f s: %.1f instances/s received; JVM CPU %.2f s)\n' \
     "$r" "$secs" "$(rate "$secs")" "$sent_secs" "$(rate "$sent_secs")" "$cpu_secs"
 done
@@ -193,10 +274,12 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? 
 d_best=$(best "${direct[@]}"); d_med=$(median "${direct[@]}")
 g_best=$(best "${gateway[@]}"); g_med=$(median "${gateway[@]}")
 r_med=$(median "${gateway_recv[@]}")
+echo "senders: $senders at once; file system: $fs"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(java -version 2>&1 | head -1)"
 printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
 printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \
   "$g_best" "$g_med" "$r_med"
+printf 'gateway JVM CPU per object: median %.2f ms (user + system, all threads)\n' "$(median "${gateway_cpu[@]}")"
 echo "gateway JVM CPU by thread (whole run, warm-up included): $thread_cpu"
 printf 'gateway peak RSS (VmHWM): %d MiB (VmRSS now %d MiB)\n' "$((hwm / 1024))" "$((rss / 1024))"
 # what the gateway logged so far, timestamps cut, each distinct line once with its count
