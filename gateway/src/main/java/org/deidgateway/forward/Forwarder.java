@@ -33,9 +33,6 @@ public final class Forwarder implements Runnable {
     private final FileRecycler recycler;
     private volatile boolean running = true;
     private final Object idle = new Object();
-    private static final int RECORD_EVERY = 32;
-    private static final long RECORD_AFTER_MILLIS = 200;
-    private long lastRecordedMillis;
     private final List<Outbox.Entry> deliveredNotRecorded = new java.util.ArrayList<>();
     private boolean woken;
     /** Transient failures in a row: the whole destination pauses, 1 s doubling up to 5 minutes. */
@@ -87,7 +84,7 @@ public final class Forwarder implements Runnable {
     public void run() {
         try (channel) {
             while (running) {
-                int delivered = round(false);
+                int delivered = round();
                 if (delivered == 0) {
                     recordDeliveredQuietly();
                     pause();
@@ -99,15 +96,15 @@ public final class Forwarder implements Runnable {
 
     /** One round, its deliveries recorded before it returns; returns how many were delivered. */
     public int deliverDue() {
-        return round(true);
+        return round();
     }
 
     /**
-     * One round. Deliveries are recorded in batches: every {@value #RECORD_EVERY}, after
-     * {@value #RECORD_AFTER_MILLIS} ms, when idle, and at the end. Entries delivered and not yet
-     * recorded are left out of the next round's query, which would still find them due.
+     * One round. Each delivery (each batch, for a batch channel) is recorded as soon as the peer
+     * confirmed it. Entries delivered whose record failed (the database full or read-only) are
+     * kept, left out of the next round's query, which would still find them due, and recorded then.
      */
-    private int round(boolean recordNow) {
+    private int round() {
         if (System.currentTimeMillis() < pausedUntilMillis) {
             return 0;
         }
@@ -120,9 +117,7 @@ public final class Forwarder implements Runnable {
             try {
                 delivered = channel instanceof BatchDeliveryChannel batches ? deliverInBatches(batches, due) : deliverOneByOne(due);
             } finally {
-                if (recordNow || System.currentTimeMillis() - lastRecordedMillis >= RECORD_AFTER_MILLIS) {
-                    recordDelivered();
-                }
+                recordDelivered();
             }
             if (deliveredNotRecorded.isEmpty()) {
                 queueFailures.succeeded();
@@ -159,6 +154,7 @@ public final class Forwarder implements Runnable {
             try {
                 channel.deliver(file, entry.targetPath());
                 delivered(entry, file, System.nanoTime() - started);
+                recordDelivered();
                 delivered++;
             } catch (DeliveryException e) {
                 if (e.permanent()) {
@@ -205,6 +201,7 @@ public final class Forwarder implements Runnable {
                     }
                 }
             }
+            recordDelivered();
             if (unavailable != null) {
                 unavailable(unavailable.reason(), unavailable.retryAfter());
                 break;
@@ -222,14 +219,13 @@ public final class Forwarder implements Runnable {
             outbox.retryNow(destination);
         }
         deliveredNotRecorded.add(entry);
-        if (deliveredNotRecorded.size() >= RECORD_EVERY) {
-            recordDelivered();
-        }
     }
 
     /**
-     * Deliveries are recorded many per transaction: a commit (an fsync) per object cost the
-     * forwarder as much as the sending. What a crash leaves unrecorded is sent again.
+     * A redoable commit (no fsync) per delivery: it survives kill -9, so a restarted gateway sends
+     * again only what was in flight at that moment, not the last few dozen confirmed objects, which
+     * a destination that keeps every copy (storescp +uf) would hold twice. A power cut may still take
+     * the newest records: those objects are sent again, identically (at-least-once).
      */
     private void recordDelivered() throws StoreException, IOException {
         if (deliveredNotRecorded.isEmpty()) {
@@ -238,7 +234,6 @@ public final class Forwarder implements Runnable {
         List<Outbox.Finished> finished = outbox.deliveredAll(deliveredNotRecorded);
         deliveredNotRecorded.clear();
         queueFailures.succeeded();
-        lastRecordedMillis = System.currentTimeMillis();
         for (Outbox.Finished f : finished) {
             recycler.retire(files.resolve(f.file()));
             if (originals != null && f.original() != null) {
