@@ -96,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
                 ProjectRouter router = new ProjectRouter(routes(access, keystore));
                 Path homeDir = access.layout.home();
                 DicomConfig dicom = config.dicomOrDefault();
-                FileRecycler recycler = FileRecycler.forFolders(homeDir.resolve("spool"), homeDir.resolve("outbox"));
+                FileRecycler recycler = FileRecycler.forFolders(java.util.Set.of(homeDir.resolve("spool")),
+                        homeDir.resolve("spool"), homeDir.resolve("outbox"));
                 Spool spool = new Spool(homeDir.resolve("spool"), recycler);
                 spool.removeLeftovers();
                 IntakeLog intake = new IntakeLog(access.database());

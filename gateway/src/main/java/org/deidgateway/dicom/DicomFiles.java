@@ -42,7 +42,10 @@ public final class DicomFiles {
      * native pixel data shorter than the image it describes, or fewer compressed frames than declared.
      */
     public static DicomObject read(Path file) throws DicomFileException, IOException {
-        long size = sizeOf(file);
+        return read(file, sizeOf(file));
+    }
+
+    private static DicomObject read(Path file, long size) throws DicomFileException, IOException {
         ElementFraming.Summary framing = ElementFraming.check(file, size);
         List<long[]> dropped = framing == null ? List.of() : framing.dropped;
         AttributeList list = new AttributeList();
@@ -50,7 +53,7 @@ public final class DicomFiles {
         long consumed;
         String transferSyntax;
         boolean part10 = false;
-        InputStream fileBytes = Files.newInputStream(file);
+        InputStream fileBytes = openBounded(file, size);
         if (!dropped.isEmpty()) {
             RangeSkippingInputStream skipping = new RangeSkippingInputStream(fileBytes, dropped);
             size -= skipping.skippedInAll();
@@ -97,15 +100,23 @@ public final class DicomFiles {
      * files): the element walk is not repeated.
      */
     public static DicomObject openVerified(Path file) throws DicomFileException, IOException {
-        long size = sizeOf(file);
+        return openVerified(file, sizeOf(file));
+    }
+
+    private static DicomObject openVerified(Path file, long size) throws DicomFileException, IOException {
         HeaderFirstReader.Result header = HeaderFirstReader.read(file, size);
         if (header == null) {
-            return read(file);
+            return read(file, size);
         }
         return finish(header.list(), header.transferSyntax().getUID(), header.pixels(), List.of());
     }
 
-    private static long sizeOf(Path file) throws DicomFileException, IOException {
+    /**
+     * The length of the object in a file: the whole file, or what its spool preamble commits a
+     * reused spool file to ({@link SpoolPreamble}); bytes after it are an earlier object's and
+     * never read.
+     */
+    public static long sizeOf(Path file) throws DicomFileException, IOException {
         long size;
         try {
             size = Files.size(file);
@@ -115,7 +126,56 @@ public final class DicomFiles {
         if (size == 0) {
             throw new DicomFileException("not DICOM: empty file");
         }
-        return size;
+        return SpoolPreamble.objectLength(file, size);
+    }
+
+    /** The first {@code length} bytes of a file, and nothing after them. */
+    static InputStream openBounded(Path file, long length) throws IOException {
+        InputStream whole = Files.newInputStream(file);
+        return new java.io.FilterInputStream(whole) {
+            private long left = length;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = super.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(Math.min(n, left));
+                left -= skipped;
+                return skipped;
+            }
+
+            @Override
+            public int available() throws IOException {
+                return (int) Math.min(super.available(), left);
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+        };
     }
 
     /** What every read does once the elements are in: rejects a DICOMDIR, drops file meta, UTF-8. */
@@ -174,10 +234,17 @@ public final class DicomFiles {
      * are read whole.
      */
     public static VerifiedObject verifyComplete(Path file) throws DicomFileException, IOException {
-        long size = sizeOf(file);
+        return verifyComplete(file, sizeOf(file));
+    }
+
+    /**
+     * {@link #verifyComplete} of the first {@code size} bytes of a file: an object still being
+     * written into a reused spool file, whose preamble does not give its length yet.
+     */
+    public static VerifiedObject verifyComplete(Path file, long size) throws DicomFileException, IOException {
         ElementFraming.Summary summary = ElementFraming.check(file, size);
         if (summary == null) {
-            DicomObject object = open(file);
+            DicomObject object = openVerified(file, size);
             AttributeList list = object.dataset();
             boolean pixels = object.pixels() != null || list.get(TagFromName.PixelData) != null
                     || list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null;

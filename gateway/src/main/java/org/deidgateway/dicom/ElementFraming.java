@@ -56,7 +56,7 @@ final class ElementFraming {
         if (size < 132) {
             return null;
         }
-        try (FramingInput in = new FramingInput(file)) {
+        try (FramingInput in = new FramingInput(file, size)) {
             byte[] head = in.readNBytes(132);
             if (head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
                 return null;

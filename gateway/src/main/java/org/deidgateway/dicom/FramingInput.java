@@ -18,9 +18,12 @@ final class FramingInput implements AutoCloseable {
     /** The file position of the buffer's first byte. */
     private long bufferStart;
     private long mark;
+    /** Where the object ends: a reused spool file goes on with an earlier object's bytes. */
+    private final long limit;
 
-    FramingInput(Path file) throws IOException {
+    FramingInput(Path file, long limit) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.limit = limit;
         buffer.limit(0);
     }
 
@@ -47,6 +50,9 @@ final class FramingInput implements AutoCloseable {
 
     /** Makes {@code n} bytes (at most the buffer's size) available, or throws at the end of the file. */
     private void need(int n) throws IOException {
+        if (position() + n > limit) {
+            throw new EOFException();
+        }
         if (buffer.remaining() >= n) {
             return;
         }
@@ -91,7 +97,7 @@ final class FramingInput implements AutoCloseable {
 
     void skip(long n) throws IOException {
         long to = position() + n;
-        if (to > channel.size()) {
+        if (to > Math.min(limit, channel.size())) {
             throw new EOFException();
         }
         seek(to);

@@ -43,7 +43,7 @@ final class HeaderFirstReader {
 
     static Result read(Path file, long size) throws DicomFileException {
         try (CountingInputStream counted = new CountingInputStream(
-                new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
+                new BufferedInputStream(DicomFiles.openBounded(file, size), 64 * 1024))) {
             if (!DicomFiles.hasPart10Prefix(counted)) {
                 return null;
             }

@@ -374,6 +374,7 @@ public final class Processor {
         metrics.quarantined();
         try {
             if (Files.exists(original)) {
+                org.deidgateway.dicom.SpoolPreamble.detach(original);
                 Files.move(original, folders.quarantine().resolve(id + ".dcm"), StandardCopyOption.REPLACE_EXISTING);
             }
             Files.deleteIfExists(folders.pixels().resolve(id + ".dcm"));

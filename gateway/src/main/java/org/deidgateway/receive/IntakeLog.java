@@ -7,6 +7,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
+import org.deidgateway.dicom.SpoolPreamble;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.StoreException;
 import org.jboss.logging.Logger;
@@ -153,6 +154,10 @@ public final class IntakeLog {
                 continue;
             }
             try {
+                // a reused file: committed under this name, and its checksum matches its length
+                if (SpoolPreamble.read(file).kind() == SpoolPreamble.Kind.COMMITTED) {
+                    SpoolPreamble.verify(file);
+                }
                 DicomFiles.VerifiedObject object = DicomFiles.verifyComplete(file);
                 found.add(fromFileMeta(file, object, defaultCalledAe));
             } catch (DicomFileException e) {
@@ -172,7 +177,25 @@ public final class IntakeLog {
             throws IOException, DicomFileException {
         AttributeList meta = new AttributeList();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 8192)) {
-            meta.read(new DicomInputStream(in), new AttributeTag(0x0008, 0x0000));
+            // past the preamble first: PixelMed takes a spool preamble for the start of a data set
+            byte[] prefix = in.readNBytes(132);
+            if (prefix.length < 132 || prefix[128] != 'D' || prefix[129] != 'I' || prefix[130] != 'C' || prefix[131] != 'M') {
+                throw new DicomFileException("no file meta information");
+            }
+            // the group alone, by its length: what follows it may not be read as file meta information
+            byte[] groupLength = in.readNBytes(12);
+            if (groupLength.length < 12) {
+                throw new DicomFileException("no file meta information");
+            }
+            long length = java.nio.ByteBuffer.wrap(groupLength, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            if (length > 64 * 1024) {
+                throw new DicomFileException("file meta information unreadable");
+            }
+            byte[] group = in.readNBytes((int) length);
+            byte[] elements = new byte[12 + group.length];
+            System.arraycopy(groupLength, 0, elements, 0, 12);
+            System.arraycopy(group, 0, elements, 12, group.length);
+            meta.read(new DicomInputStream(new java.io.ByteArrayInputStream(elements)));
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new DicomFileException("file meta information unreadable");
         }
@@ -180,6 +203,6 @@ public final class IntakeLog {
         String called = Attribute.getSingleStringValueOrEmptyString(meta, RECEIVING_AE_TITLE).trim();
         String ts = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID).trim();
         return new Received(file, calling, called.isEmpty() ? defaultCalledAe : called, object.sopClassUid(), ts,
-                Files.size(file));
+                DicomFiles.sizeOf(file));
     }
 }

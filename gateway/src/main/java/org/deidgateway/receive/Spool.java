@@ -1,9 +1,11 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.dicom.SpoolPreamble;
 import org.deidgateway.store.FileRecycler;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 
 /**
  * The folder where received objects become durable before the peer hears Success: each object is
@@ -24,8 +27,12 @@ import java.util.UUID;
  * With a {@link FileRecycler} (the daemon's way) the spool reserves its files ahead, a batch at a
  * time: empty files under their final names, reused from the recycler, made durable by one fsync
  * of the folder for the whole batch. An object written into a reserved file then needs only its
- * own data forced before Success, not the folder's entry as well. A reserved file a crash leaves
- * behind is empty, so the start-up check deletes it as incomplete.
+ * own data forced before Success, not the folder's entry as well. The daemon's recycler reuses
+ * spool files in place: a reused file keeps its blocks, and the object is written over the one it
+ * held before, so that its fdatasync commits no file system journal. The preamble says where the
+ * object ends and carries its checksum ({@link SpoolPreamble}); a reserved file a crash leaves
+ * behind still names its former file there, or says "being written", so the start-up check
+ * deletes it as incomplete.
  */
 public final class Spool {
 
@@ -78,7 +85,7 @@ public final class Spool {
             incoming = new Incoming(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     false);
         }
-        incoming.out.write(fileMetaHeader);
+        incoming.start(fileMetaHeader);
         return incoming;
     }
 
@@ -157,7 +164,10 @@ public final class Spool {
         private final FileChannel channel;
         private final OutputStream out;
         private final boolean nameDurable;
+        /** Over every byte after the preamble: the object's checksum in its committed preamble. */
+        private final CRC32C checksum = new CRC32C();
         private long size;
+        private long length;
         private boolean committed;
 
         private Incoming(Path file, FileChannel channel, boolean nameDurable) {
@@ -167,13 +177,32 @@ public final class Spool {
             this.out = new ReusedBufferOutput(channel, WRITE_BUFFER.get());
         }
 
-        void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
-            size += length;
+        /**
+         * The preamble first says "being written", so that whatever a crash leaves of this object, or
+         * of the one the reused file held before, is never read as a complete object.
+         */
+        private void start(byte[] fileMetaHeader) throws IOException {
+            out.write(SpoolPreamble.writing());
+            checksum.update(fileMetaHeader, SpoolPreamble.LENGTH, fileMetaHeader.length - SpoolPreamble.LENGTH);
+            out.write(fileMetaHeader, SpoolPreamble.LENGTH, fileMetaHeader.length - SpoolPreamble.LENGTH);
+            length = fileMetaHeader.length;
         }
 
+        void write(byte[] bytes, int offset, int length) throws IOException {
+            checksum.update(bytes, offset, length);
+            out.write(bytes, offset, length);
+            size += length;
+            this.length += length;
+        }
+
+        /** The data set's bytes received so far. */
         long size() {
             return size;
+        }
+
+        /** The object's bytes in the file so far, preamble and file meta information included. */
+        long objectLength() {
+            return length;
         }
 
         Path file() {
@@ -187,6 +216,11 @@ public final class Spool {
          */
         Path commit() throws IOException {
             out.flush();
+            ByteBuffer preamble = ByteBuffer.wrap(SpoolPreamble.committed(length, checksum, file.getFileName().toString()));
+            while (preamble.hasRemaining()) {
+                channel.write(preamble, preamble.position());
+            }
+            // one fdatasync for the object and its preamble; over a reused file's blocks it commits no journal
             channel.force(false);
             channel.close();
             if (!nameDurable) {

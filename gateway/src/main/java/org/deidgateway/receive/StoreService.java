@@ -79,7 +79,7 @@ public final class StoreService {
             incoming.flush();
             DicomFiles.VerifiedObject object;
             try {
-                object = DicomFiles.verifyComplete(incoming.file());
+                object = DicomFiles.verifyComplete(incoming.file(), incoming.objectLength());
             } catch (DicomFileException e) {
                 LOG.infof("refused an object from %s: %s", callingAe, e.getMessage());
                 return new Outcome(CANNOT_UNDERSTAND, e.getMessage());

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * (and write out de-identified copies that are usually deleted before they reach the disk). A
  * reused file takes its new name empty, so that a killed process never leaves a former object's
  * content under the name of a new one (a power cut on a file system without a journal might:
- * docs/decisions.md). The pools are emptied at start and at close: nothing in them is the record
+ * docs/decisions.md). The spool's files are the exception ({@link #forFolders(java.util.Set, Path...)}):
+ * they keep their content, bounded by their preamble. The pools are emptied at start and at close: nothing in them is the record
  * of anything.
  */
 public final class FileRecycler implements AutoCloseable {
@@ -39,22 +40,41 @@ public final class FileRecycler implements AutoCloseable {
     static final long KEEP_SECONDS = 60;
 
     /** Recycles nothing: every file is created and deleted, as it used to be. */
-    public static final FileRecycler NONE = new FileRecycler(Map.of(), null);
+    public static final FileRecycler NONE = new FileRecycler(Map.of(), java.util.Set.of(), null);
 
     private record Free(Path file, long retiredNanos) {
     }
 
     private final Map<Path, ArrayDeque<Free>> pools;
+    /** Folders whose files keep their content (and so their allocated blocks) from one use to the next. */
+    private final java.util.Set<Path> inPlace;
     private final ScheduledExecutorService sweeper;
     private long names;
 
-    private FileRecycler(Map<Path, ArrayDeque<Free>> pools, ScheduledExecutorService sweeper) {
+    private FileRecycler(Map<Path, ArrayDeque<Free>> pools, java.util.Set<Path> inPlace, ScheduledExecutorService sweeper) {
         this.pools = pools;
+        this.inPlace = inPlace;
         this.sweeper = sweeper;
     }
 
     /** Recycles files within each of the folders (each its own pool, so a file never changes file system). */
     public static FileRecycler forFolders(Path... folders) throws IOException {
+        return forFolders(java.util.Set.of(), folders);
+    }
+
+    /**
+     * As {@link #forFolders(Path...)}, but the files of the {@code reusedInPlace} folders (the
+     * spool) are neither emptied when handed back nor when reused: their writer overwrites them in
+     * place and bounds them with a {@link org.deidgateway.dicom.SpoolPreamble}, so that an fsync
+     * over their blocks commits no file system journal. A handed-back file without such a preamble
+     * (a released quarantine object, a file of an earlier version) is emptied as elsewhere, since
+     * nothing in it tells where its object ends.
+     */
+    public static FileRecycler forFolders(java.util.Set<Path> reusedInPlace, Path... folders) throws IOException {
+        java.util.Set<Path> inPlace = new java.util.HashSet<>();
+        for (Path folder : reusedInPlace) {
+            inPlace.add(folder.toAbsolutePath().normalize());
+        }
         Map<Path, ArrayDeque<Free>> pools = new HashMap<>();
         for (Path folder : folders) {
             Path pool = Files.createDirectories(folder.toAbsolutePath().normalize().resolve(POOL));
@@ -66,7 +86,7 @@ public final class FileRecycler implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        FileRecycler recycler = new FileRecycler(pools, sweeper);
+        FileRecycler recycler = new FileRecycler(pools, inPlace, sweeper);
         sweeper.scheduleWithFixedDelay(recycler::sweepQuietly, 1, 1, TimeUnit.SECONDS);
         return recycler;
     }
@@ -81,7 +101,7 @@ public final class FileRecycler implements AutoCloseable {
             try {
                 Files.move(free, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE);
-                if (channel.size() != 0) {
+                if (channel.size() != 0 && !inPlace.contains(target.toAbsolutePath().normalize().getParent())) {
                     channel.truncate(0);
                 }
                 return channel;
@@ -113,9 +133,12 @@ public final class FileRecycler implements AutoCloseable {
             return;
         }
         try {
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+            if (!inPlace.contains(folder) || org.deidgateway.dicom.SpoolPreamble.read(file).kind()
+                    == org.deidgateway.dicom.SpoolPreamble.Kind.NONE) {
+                FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+            }
             Files.move(file, free, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (java.nio.file.NoSuchFileException | org.deidgateway.dicom.DicomFileException e) {
             return;
         } catch (IOException e) {
             Files.deleteIfExists(file);
