@@ -177,12 +177,12 @@ public final class IntakeLog {
             throws IOException, DicomFileException {
         AttributeList meta = new AttributeList();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 8192)) {
-            // past the preamble first: PixelMed takes a spool preamble for the start of a data set
+            // the group read by its own length, from a buffer: PixelMed, given the rest of a reused
+            // spool file, read on past the group and failed in the data set (seen in SpoolInPlaceTest)
             byte[] prefix = in.readNBytes(132);
             if (prefix.length < 132 || prefix[128] != 'D' || prefix[129] != 'I' || prefix[130] != 'C' || prefix[131] != 'M') {
                 throw new DicomFileException("no file meta information");
             }
-            // the group alone, by its length: what follows it may not be read as file meta information
             byte[] groupLength = in.readNBytes(12);
             if (groupLength.length < 12) {
                 throw new DicomFileException("no file meta information");
