@@ -106,11 +106,16 @@ public final class SpoolPreamble {
     }
 
     private static State read(FileChannel channel) throws IOException {
+        return parse(head(channel));
+    }
+
+    /** The first {@value #LENGTH} bytes, fewer for a shorter file (which {@link #parse} takes for no preamble). */
+    private static byte[] head(FileChannel channel) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(LENGTH);
         while (head.hasRemaining() && channel.read(head, head.position()) >= 0) {
             // until full or the end of the file
         }
-        return head.hasRemaining() ? new State(Kind.NONE, -1, 0, "") : parse(head.array());
+        return java.util.Arrays.copyOf(head.array(), head.position());
     }
 
     /**
@@ -161,7 +166,8 @@ public final class SpoolPreamble {
      */
     public static long verify(Path file) throws IOException, DicomFileException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            State state = read(channel);
+            byte[] head = head(channel);
+            State state = parse(head);
             if (state.kind() != Kind.COMMITTED) {
                 throw new DicomFileException("incomplete: no committed spool preamble");
             }
@@ -185,11 +191,7 @@ public final class SpoolPreamble {
                 crc.update(buffer);
                 at += n;
             }
-            byte[] preamble = new byte[LENGTH];
-            ByteBuffer.wrap(preamble).put(COMMITTED_MAGIC).putLong(LENGTH_AT, length).position(NAME_AT);
-            byte[] name = state.name().getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(name, 0, preamble, NAME_AT, name.length);
-            if (seal(crc, preamble) != state.crc()) {
+            if (seal(crc, head) != state.crc()) {
                 throw new DicomFileException("damaged: its checksum does not match (cut or mixed with an earlier object)");
             }
             return length;

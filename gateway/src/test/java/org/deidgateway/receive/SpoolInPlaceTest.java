@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SpoolInPlaceTest {
 
     private static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
+    private static final String CT_CLASS = "1.2.840.10008.5.1.4.1.1.2";
+    private static final String MR_CLASS = "1.2.840.10008.5.1.4.1.1.4";
 
     @TempDir
     Path dir;
@@ -45,18 +47,14 @@ class SpoolInPlaceTest {
     @Test
     void aSmallerObjectInAReusedFileIsReadToItsEndAndNeverIntoTheOldObjectsBytes() throws Exception {
         Path spoolFolder = dir.resolve("spool");
-        Path ct = TestData.pydicom("CT_small.dcm");
         Path mr = TestData.pydicom("MR_small.dcm");
         try (Database db = Database.open(dir.resolve("deid.db"));
              FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
-            Path old = receive(spool, ct, "1.2.840.10008.5.1.4.1.1.2");
-            long oldLength = Files.size(old);
-            byte[] oldBytes = Files.readAllBytes(old);
-            recycler.retire(old);
-            spool.releaseReserved();
-            // the next batch of reservations starts with the handed-back file: the MR goes into the CT's blocks
-            Path reused = receive(spool, mr, "1.2.840.10008.5.1.4.1.1.4");
+            MrOverCt written = mrOverCt(spool, recycler);
+            Path reused = written.file();
+            byte[] oldBytes = written.ctBytes();
+            long oldLength = oldBytes.length;
             long mrLength = DicomFiles.sizeOf(reused);
             assertEquals(oldLength, Files.size(reused), "the file kept its length, and so its blocks");
             assertTrue(mrLength < oldLength, mrLength + " against " + oldLength);
@@ -80,7 +78,7 @@ class SpoolInPlaceTest {
                 assertEquals(Attribute.getSingleStringValueOrEmptyString(expected, TagFromName.SOPInstanceUID),
                         Attribute.getSingleStringValueOrEmptyString(got, TagFromName.SOPInstanceUID));
             }
-            assertEquals("1.2.840.10008.5.1.4.1.1.4", DicomFiles.verifyComplete(reused).sopClassUid());
+            assertEquals(MR_CLASS, DicomFiles.verifyComplete(reused).sopClassUid());
             assertEquals(mrLength, SpoolPreamble.verify(reused));
 
             // the start-up check: the MR is recorded again, the unused reservations (empty) go
@@ -94,18 +92,14 @@ class SpoolInPlaceTest {
     @Test
     void aBrokenLengthChecksumOrNameIsRefusedAtStartInsteadOfReadingTheOldObject() throws Exception {
         Path spoolFolder = dir.resolve("spool");
-        Path ct = TestData.pydicom("CT_small.dcm");
-        Path mr = TestData.pydicom("MR_small.dcm");
         try (Database db = Database.open(dir.resolve("deid.db"));
              FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
             IntakeLog intake = new IntakeLog(db);
             for (String breakage : new String[] {"length", "content", "name", "writing"}) {
-                Path old = receive(spool, ct, "1.2.840.10008.5.1.4.1.1.2");
-                long oldLength = Files.size(old);
-                recycler.retire(old);
-                spool.releaseReserved();
-                Path file = receive(spool, mr, "1.2.840.10008.5.1.4.1.1.4");
+                MrOverCt written = mrOverCt(spool, recycler);
+                Path file = written.file();
+                long oldLength = written.ctBytes().length;
                 long mrLength = DicomFiles.sizeOf(file);
                 switch (breakage) {
                     // the length now takes in the CT's tail: the checksum no longer matches
@@ -136,7 +130,7 @@ class SpoolInPlaceTest {
         Path spoolFolder = dir.resolve("spool");
         try (FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
-            Path file = receive(spool, TestData.pydicom("MR_small.dcm"), "1.2.840.10008.5.1.4.1.1.4");
+            Path file = receive(spool, TestData.pydicom("MR_small.dcm"), MR_CLASS);
             putLong(file, 16, Files.size(file) + 1);
             assertThrows(DicomFileException.class, () -> DicomFiles.read(file));
             assertThrows(DicomFileException.class, () -> DicomFiles.openVerified(file));
@@ -149,10 +143,7 @@ class SpoolInPlaceTest {
         Path spoolFolder = dir.resolve("spool");
         try (FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
-            Path old = receive(spool, TestData.pydicom("CT_small.dcm"), "1.2.840.10008.5.1.4.1.1.2");
-            recycler.retire(old);
-            spool.releaseReserved();
-            Path file = receive(spool, TestData.pydicom("MR_small.dcm"), "1.2.840.10008.5.1.4.1.1.4");
+            Path file = mrOverCt(spool, recycler).file();
             long length = DicomFiles.sizeOf(file);
             SpoolPreamble.detach(file);
             assertEquals(length, Files.size(file));
@@ -163,6 +154,22 @@ class SpoolInPlaceTest {
             assertEquals(0, dump.waitFor(), out);
             assertTrue(out.contains("MRImageStorage"), out);
         }
+    }
+
+    /** The MR's file, and the bytes of the CT the file held before it. */
+    private record MrOverCt(Path file, byte[] ctBytes) {
+    }
+
+    /**
+     * Receives a CT, hands its file back, and receives the smaller MR: the next batch of
+     * reservations starts with the handed-back file, so the MR goes into the CT's blocks.
+     */
+    private static MrOverCt mrOverCt(Spool spool, FileRecycler recycler) throws Exception {
+        Path ct = receive(spool, TestData.pydicom("CT_small.dcm"), CT_CLASS);
+        byte[] ctBytes = Files.readAllBytes(ct);
+        recycler.retire(ct);
+        spool.releaseReserved();
+        return new MrOverCt(receive(spool, TestData.pydicom("MR_small.dcm"), MR_CLASS), ctBytes);
     }
 
     /** Sends a Part 10 file's data set through the spool as the receiver does, and commits it. */
