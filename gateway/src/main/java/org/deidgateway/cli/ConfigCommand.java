@@ -5,9 +5,11 @@ import org.deidgateway.config.CurationConfig;
 import org.deidgateway.config.ProjectConfig;
 import org.deidgateway.config.DicomConfig;
 import org.deidgateway.config.DicomTlsConfig;
+import org.deidgateway.config.DestinationConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.MetricsConfig;
 import org.deidgateway.config.PixelsConfig;
+import org.deidgateway.config.ProcessingConfig;
 import org.deidgateway.config.QueueConfig;
 import org.deidgateway.config.ReidentificationConfig;
 import org.deidgateway.tls.TlsConfigCheck;
@@ -31,7 +33,8 @@ final class ConfigCommand extends CommandGroup {
             "dicom.max-associations", "dicom.allowed-calling-ae-titles", "dicom.allowed-source-addresses", "dicom.tls.enabled",
             "dicom.tls.require-client-certificate", "dicom.artim-timeout-seconds", "dicom.idle-timeout-seconds",
             "dicom.max-waiting-connections", "reidentification.four-eyes", "metrics.port", "metrics.bind-address",
-            "queue.keep-delivered-days", "pixels.workers", "pixels.tesseract", "pixels.ocr-timeout-seconds", "pixels.max-frames");
+            "queue.keep-delivered-days", "pixels.workers", "pixels.tesseract", "pixels.ocr-timeout-seconds", "pixels.max-frames",
+            "processing.threads");
     static final List<String> PROJECT_SETTABLE = List.of("mode", "profile", "called-ae-title", "accept-screen-captures",
             "curation.release-profile",
             "curation.min-follow-up-months", "curation.max-shift-days", "curation.whole-weeks", "curation.keep-released-days");
@@ -89,7 +92,8 @@ final class ConfigCommand extends CommandGroup {
                     + "deid queue status; 0: for ever), pixels.workers (threads that clean pixel data, beside the header "
                     + "processing; default 1), pixels.tesseract (the OCR program, default tesseract on PATH), "
                     + "pixels.ocr-timeout-seconds (per image, default 60), pixels.max-frames (objects with more frames "
-                    + "are quarantined rather than read frame by frame; default 300).",
+                    + "are quarantined rather than read frame by frame; default 300), processing.threads (threads that "
+                    + "de-identify headers at once; default one per core, at most 4).",
                     "Per project: projects.NAME.mode (pseudonymized or two-stage), projects.NAME.profile, "
                     + "projects.NAME.called-ae-title (the AE title the PACS sends this project's studies to; empty: every other), "
                     + "projects.NAME.accept-screen-captures (true: Secondary Capture and Ultrasound are not quarantined), "
@@ -140,12 +144,17 @@ final class ConfigCommand extends CommandGroup {
                             integer(value), p.maxFrames()));
                     case "pixels.max-frames" -> config.withPixels(new PixelsConfig(p.workers(), p.tesseract(),
                             p.ocrTimeoutSeconds(), integer(value)));
+                    case "processing.threads" -> config.withProcessing(new ProcessingConfig(integer(value)));
                     default -> {
                         if (key.startsWith("projects.")) {
                             yield withProjectSetting(config);
                         }
+                        if (key.startsWith("destinations.")) {
+                            yield withDestinationSetting(config);
+                        }
                         throw new CliException("unknown key '" + key + "'; settable keys: " + String.join(", ", SETTABLE)
-                                + ", and per project: projects.NAME." + String.join(", projects.NAME.", PROJECT_SETTABLE));
+                                + ", per project: projects.NAME." + String.join(", projects.NAME.", PROJECT_SETTABLE)
+                                + ", and per destination: destinations.NAME.associations");
                     }
                 };
                 ConfigFile.validate(access.layout.configFile(), changed);
@@ -162,6 +171,27 @@ final class ConfigCommand extends CommandGroup {
                 }
                 return 0;
             });
+        }
+
+        /** {@code destinations.NAME.associations}: how many deliveries to one destination run at once. */
+        private GatewayConfig withDestinationSetting(GatewayConfig config) throws CliException {
+            String rest = key.substring("destinations.".length());
+            int dot = rest.lastIndexOf('.');
+            String name = dot < 0 ? rest : rest.substring(0, dot);
+            String setting = dot < 0 ? "" : rest.substring(dot + 1);
+            if (!setting.equals("associations")) {
+                throw new CliException("unknown destination key '" + setting + "' in '" + key + "'; per destination: "
+                        + "associations (other settings: deid destination remove, then add)");
+            }
+            List<DestinationConfig> all = new java.util.ArrayList<>(config.destinationsOrEmpty());
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).name().equals(name)) {
+                    all.set(i, all.get(i).withAssociations(integer(value)));
+                    return config.withDestinations(all);
+                }
+            }
+            throw new CliException("no destination '" + name + "' (destinations: "
+                    + config.destinationsOrEmpty().stream().map(DestinationConfig::name).toList() + ")");
         }
 
         /** {@code projects.NAME.KEY}: one setting of one project. */

@@ -30,6 +30,9 @@ final class DestinationCommand extends CommandGroup {
                 + "chain to one the gateway keystore trusts (deid tls trust) and name the host in AE@HOST:PORT; the "
                 + "gateway's own certificate (deid tls generate or import) is presented if the peer asks for one.")
         boolean tls;
+        @Option(names = "--associations", paramLabel = "N", description = "Deliveries to it at once (1 to 16, default 1): "
+                + "DICOM associations, HTTP connections or folder writers. Each study goes through one of them, in order.")
+        Integer associations;
 
         static final class Target {
             @Option(names = "--folder", paramLabel = "PATH", description = "A folder (PSEUDONYM/STUDY/SERIES/SOP.dcm inside).")
@@ -65,7 +68,7 @@ final class DestinationCommand extends CommandGroup {
                 }
                 List<DestinationConfig> all = new ArrayList<>(config.destinationsOrEmpty());
                 all.add(new DestinationConfig(name, target.folder == null ? null : target.folder.toAbsolutePath().toString(),
-                        target.dicom, target.stowRs, auth, authEnv, tls ? Boolean.TRUE : null));
+                        target.dicom, target.stowRs, auth, authEnv, tls ? Boolean.TRUE : null, associations));
                 save(access, config.withDestinations(all), home);
                 System.out.println("added destination " + name + (tls ? " (TLS)" : ""));
                 if (tls) {
@@ -87,7 +90,8 @@ final class DestinationCommand extends CommandGroup {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
                     for (DestinationConfig d : access.config().destinationsOrEmpty()) {
-                        System.out.printf("%-20s %-8s %s%s%n", d.name(), d.kind(), d.target(), d.tlsOrFalse() ? " (TLS)" : "");
+                        System.out.printf("%-20s %-8s %s%s%s%n", d.name(), d.kind(), d.target(), d.tlsOrFalse() ? " (TLS)" : "",
+                                d.associationsOrDefault() > 1 ? " (" + d.associationsOrDefault() + " at once)" : "");
                     }
                     if (access.config().destinationsOrEmpty().isEmpty()) {
                         System.out.println("no destinations; add one with: deid destination add --home " + home

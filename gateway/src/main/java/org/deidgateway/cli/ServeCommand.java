@@ -118,6 +118,7 @@ final class ServeCommand implements Callable<Integer> {
                 Processor processor = new Processor(access.database(), folders, router, vault,
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
                         () -> forwarders.forEach(Forwarder::wake));
+                processor.useThreads(config.processingOrDefault().threadsOrDefault());
                 PixelStage pixelStage = pixelStage(config.pixelsOrDefault(), access.database(), folders, router, processor,
                         metrics);
 
@@ -133,12 +134,16 @@ final class ServeCommand implements Callable<Integer> {
                         0, 1, TimeUnit.HOURS);
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
-                    Forwarder f = new Forwarder(d.name(), channel(d, dicom.aeTitleOrDefault(), tls), outbox,
-                            homeDir.resolve("outbox"), spool.folder(), recycler, metrics);
+                    int lanes = d.associationsOrDefault();
+                    for (int lane = 0; lane < lanes; lane++) {
+                        Forwarder f = new Forwarder(d.name(), new Outbox.Lane(lane, lanes),
+                                channel(d, dicom.aeTitleOrDefault(), tls), outbox, homeDir.resolve("outbox"), spool.folder(),
+                                recycler, metrics);
+                        forwarders.add(f);
+                        threads.add(start("forward-" + d.name() + (lanes > 1 ? "-" + (lane + 1) : ""), f));
+                    }
                     metrics.gauge("deid.outbox.pending", "deliveries waiting, by destination",
                             () -> quietly(() -> outbox.pendingAndFailing(d.name())[0]), "destination", d.name());
-                    forwarders.add(f);
-                    threads.add(start("forward-" + d.name(), f));
                 }
                 ProcessingLoop processing = new ProcessingLoop(processor);
                 processor.onPixelsCleaned(processing::wake);
@@ -189,7 +194,8 @@ final class ServeCommand implements Callable<Integer> {
                 System.out.println("deid-gateway receiving as " + settings.aeTitle() + " on " + settings.bindAddress() + ":"
                         + listener.port() + listenerDescription(settings) + "; destinations: " + String.join(", ",
                         destinations.stream().map(d -> d.name() + " (" + d.kind() + " " + d.target()
-                                + (d.tlsOrFalse() ? " over TLS" : "") + ")").toList()));
+                                + (d.tlsOrFalse() ? " over TLS" : "") + (d.associationsOrDefault() > 1
+                                ? ", " + d.associationsOrDefault() + " at once" : "") + ")").toList()));
                 System.out.println("send a study with: TCP_NODELAY=1 storescu " + (listenerTls ? "+tls KEY.pem CERT.pem +cf GATEWAY.pem " : "")
                         + "-aec " + settings.aeTitle() + " 127.0.0.1 " + listener.port() + " FILES..." + (listenerTls
                         ? " (GATEWAY.pem from deid tls export-cert; +tla instead of +tls KEY.pem CERT.pem when no client "
@@ -211,6 +217,7 @@ final class ServeCommand implements Callable<Integer> {
                     for (Thread t : threads) {
                         t.join(30_000);
                     }
+                    processor.close();
                     housekeeping.shutdownNow();
                     spool.releaseReserved();
                     recycler.close();

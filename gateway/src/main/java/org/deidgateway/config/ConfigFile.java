@@ -181,6 +181,10 @@ public final class ConfigFile {
         if (pixels != null) {
             throw new ConfigException(file + ": " + pixels);
         }
+        String processing = config.processingOrDefault().problem();
+        if (processing != null) {
+            throw new ConfigException(file + ": " + processing);
+        }
         int keepDelivered = config.queueOrDefault().keepDeliveredDaysOrDefault();
         if (keepDelivered < 0 || keepDelivered > QueueConfig.MAX_KEEP_DELIVERED_DAYS) {
             throw new ConfigException(file + ": queue.keep-delivered-days: " + keepDelivered + " must be 0 (for ever) or 1 to "
@@ -196,6 +200,10 @@ public final class ConfigFile {
             String dat = file + ": destinations[" + i + "].";
             if (d.name() == null || !d.name().matches(DestinationConfig.NAME_PATTERN)) {
                 throw new ConfigException(dat + "name: '" + d.name() + "' must match " + DestinationConfig.NAME_PATTERN);
+            }
+            if (d.associationsOrDefault() < 1 || d.associationsOrDefault() > DestinationConfig.MAX_ASSOCIATIONS) {
+                throw new ConfigException(dat + "associations: " + d.associationsOrDefault() + " must be 1 to "
+                        + DestinationConfig.MAX_ASSOCIATIONS);
             }
             if (!names.add(d.name())) {
                 throw new ConfigException(dat + "name: destination '" + d.name() + "' is defined twice");

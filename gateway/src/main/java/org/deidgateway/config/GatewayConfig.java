@@ -20,7 +20,8 @@ public record GatewayConfig(
         @JsonProperty("destinations") List<DestinationConfig> destinations,
         @JsonProperty("metrics") MetricsConfig metrics,
         @JsonProperty("queue") QueueConfig queue,
-        @JsonProperty("pixels") PixelsConfig pixels) {
+        @JsonProperty("pixels") PixelsConfig pixels,
+        @JsonProperty("processing") ProcessingConfig processing) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -30,7 +31,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null, null);
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null, null, null);
     }
 
     public DicomConfig dicomOrDefault() {
@@ -42,7 +43,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withMetrics(MetricsConfig newMetrics) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue, pixels);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue, pixels, processing);
     }
 
     public List<DestinationConfig> destinationsOrEmpty() {
@@ -50,11 +51,11 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withDicom(DicomConfig newDicom) {
-        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue, pixels);
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue, pixels, processing);
     }
 
     public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
-        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue, pixels);
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue, pixels, processing);
     }
 
     public PixelsConfig pixelsOrDefault() {
@@ -62,7 +63,15 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withPixels(PixelsConfig newPixels) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, newPixels);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, newPixels, processing);
+    }
+
+    public ProcessingConfig processingOrDefault() {
+        return processing == null ? ProcessingConfig.DEFAULT : processing;
+    }
+
+    public GatewayConfig withProcessing(ProcessingConfig newProcessing) {
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, pixels, newProcessing);
     }
 
     public QueueConfig queueOrDefault() {
@@ -70,15 +79,15 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withQueue(QueueConfig newQueue) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue, pixels);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue, pixels, processing);
     }
 
     public GatewayConfig withReidentification(ReidentificationConfig newReidentification) {
-        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue, pixels);
+        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue, pixels, processing);
     }
 
     public GatewayConfig withProjects(List<ProjectConfig> newProjects) {
-        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue, pixels);
+        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue, pixels, processing);
     }
 
     public Optional<ProjectConfig> project(String name) {

@@ -14,9 +14,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Works one destination's outbox: delivers what is due, oldest first, one by one or in batches when
- * the channel takes them; after a transient failure it stops the round, since the next object
- * would most likely meet the same closed door.
+ * Works one destination's outbox (or one lane of it, when several associations deliver to it at
+ * once): delivers what is due, oldest first, one by one or in batches when the channel takes them;
+ * after a transient failure it stops the round, since the next object would most likely meet the
+ * same closed door.
  */
 public final class Forwarder implements Runnable {
 
@@ -24,6 +25,7 @@ public final class Forwarder implements Runnable {
     private static final long IDLE_PAUSE_MILLIS = 200;
 
     private final String destination;
+    private final Outbox.Lane lane;
     private final DeliveryChannel channel;
     private final Outbox outbox;
     private final Path files;
@@ -56,6 +58,16 @@ public final class Forwarder implements Runnable {
     /** Delivered copies and their originals are handed back to {@code recycler} instead of deleted. */
     public Forwarder(String destination, DeliveryChannel channel, Outbox outbox, Path files, Path originals,
                      FileRecycler recycler, GatewayMetrics metrics) {
+        this(destination, Outbox.Lane.ALL, channel, outbox, files, originals, recycler, metrics);
+    }
+
+    /**
+     * One of several forwarders of a destination, each with its own channel (its own association):
+     * it delivers only the studies of its {@code lane}.
+     */
+    public Forwarder(String destination, Outbox.Lane lane, DeliveryChannel channel, Outbox outbox, Path files,
+                     Path originals, FileRecycler recycler, GatewayMetrics metrics) {
+        this.lane = lane;
         this.recycler = recycler;
         this.originals = originals;
         this.metrics = metrics;
@@ -111,7 +123,7 @@ public final class Forwarder implements Runnable {
         try {
             java.util.Set<Long> inFlight = new java.util.HashSet<>();
             deliveredNotRecorded.forEach(e -> inFlight.add(e.id()));
-            List<Outbox.Entry> due = outbox.due(destination, 100 + inFlight.size()).stream()
+            List<Outbox.Entry> due = outbox.due(destination, lane, 100 + inFlight.size()).stream()
                     .filter(e -> !inFlight.contains(e.id())).limit(100).toList();
             int delivered;
             try {

@@ -41,7 +41,8 @@ public final class Outbox {
         for (String destination : destinations) {
             // OR IGNORE: an object made again (its copy was lost in a crash) is not sent again where delivered
             try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO outbox(received_id, destination, file,"
-                    + " target_path, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)")) {
+                    + " target_path, state, attempts, next_attempt_at, created_at, updated_at, study_lane)"
+                    + " VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)")) {
                 ps.setLong(1, receivedId);
                 ps.setString(2, destination);
                 ps.setString(3, file);
@@ -49,21 +50,53 @@ public final class Outbox {
                 ps.setString(5, PENDING);
                 ps.setString(6, now);
                 ps.setString(7, now);
+                ps.setLong(8, Lane.keyOf(targetPath));
                 ps.executeUpdate();
             }
         }
     }
 
+    /**
+     * One of {@code count} forwarders of a destination: it delivers the studies whose lane key
+     * leaves {@code index} divided by {@code count}. One study is always in one lane, delivered in
+     * the order queued; different studies go at once.
+     */
+    public record Lane(int index, int count) {
+        public static final Lane ALL = new Lane(0, 1);
+
+        public Lane {
+            if (count < 1 || index < 0 || index >= count) {
+                throw new IllegalArgumentException("lane " + index + " of " + count);
+            }
+        }
+
+        /** A study's key from its target path (PSEUDONYM/STUDY/SERIES/SOP.dcm): not negative, the same in every run. */
+        static long keyOf(String targetPath) {
+            String[] parts = targetPath.split("/", 3);
+            String study = parts.length > 1 ? parts[1] : targetPath;
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(study.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return crc.getValue();
+        }
+    }
+
     public List<Entry> due(String destination, int limit) throws StoreException {
+        return due(destination, Lane.ALL, limit);
+    }
+
+    public List<Entry> due(String destination, Lane lane, int limit) throws StoreException {
         long now = System.currentTimeMillis();
         return db.read(c -> {
             List<Entry> entries = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, received_id, destination, file, target_path, attempts"
-                    + " FROM outbox WHERE destination = ? AND state = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?")) {
+                    + " FROM outbox WHERE destination = ? AND state = ? AND next_attempt_at <= ? AND study_lane % ? = ?"
+                    + " ORDER BY id LIMIT ?")) {
                 ps.setString(1, destination);
                 ps.setString(2, PENDING);
                 ps.setLong(3, now);
-                ps.setInt(4, limit);
+                ps.setInt(4, lane.count());
+                ps.setInt(5, lane.index());
+                ps.setInt(6, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         entries.add(new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+
 /**
  * Takes received objects from the spool, oldest first, to the outbox or the quarantine. Each step
  * is repeatable: a crash before the final transaction leaves the object "received", and doing it
@@ -57,6 +58,8 @@ public final class Processor {
     private final GatewayMetrics metrics;
     private final Runnable onQueued;
     private PixelStage pixelStage;
+    /** De-identify the objects of a round in parallel; null: one after the other on the loop's thread. */
+    private volatile BatchWorkers workers = new BatchWorkers(1, "process");
     /** Objects per round: one fsync of the outbox folder and one transaction for all of them. */
     private static final int BATCH = 64;
 
@@ -130,6 +133,8 @@ public final class Processor {
 
     /**
      * Processes what is waiting; returns how many objects it finished (forwarded or quarantined).
+     * The objects of a round may be de-identified in parallel ({@link #useThreads}); they are queued
+     * in the order received, and those after one that failed wait for the next round with it.
      * The outputs of a batch are queued in one transaction. They are not fsynced: the received
      * original stays in the spool until every destination has its copy, so a copy lost or cut by a
      * crash is made again from it at the next start ({@link #recoverOutbox}). Forcing each copy to
@@ -150,14 +155,18 @@ public final class Processor {
             }
             return rows;
         });
+        List<Outcome> outcomes = workers.map(batch, this::processCaught, o -> o.failure() != null);
         List<Written> written = new ArrayList<>();
         int done = 0;
-        for (Received row : batch) {
-            Written w = processOne(row);
-            if (w != null) {
-                written.add(w);
-            } else {
+        StoreException failure = null;
+        for (Outcome outcome : outcomes) {
+            if (outcome.failure() != null) {
+                failure = failure == null ? outcome.failure() : failure;
+            } else if (outcome.written() == null) {
                 done++;
+            } else if (failure == null) {
+                // what follows a failed object waits for the next round with it, so the outbox keeps the order received
+                written.add(outcome.written());
             }
         }
         if (!written.isEmpty()) {
@@ -167,7 +176,38 @@ public final class Processor {
         if (done > 0) {
             onQueued.run();
         }
+        if (failure != null) {
+            throw failure;
+        }
         return done;
+    }
+
+    /** What processing one object gave: its output to queue, nothing (quarantined or passed on), or a failure. */
+    private record Outcome(Written written, StoreException failure) {
+    }
+
+    private Outcome processCaught(Received row) {
+        try {
+            return new Outcome(processOne(row), null);
+        } catch (StoreException e) {
+            return new Outcome(null, e);
+        }
+    }
+
+    /**
+     * De-identifies up to {@code threads} objects at once (1: on the processing loop's own thread).
+     * Safe because every shared step serializes itself: the vault's link and pseudonym draws run in
+     * one database transaction at a time, so two objects of a new patient still make one identity.
+     */
+    public void useThreads(int threads) {
+        BatchWorkers old = workers;
+        workers = new BatchWorkers(threads, "process");
+        old.close();
+    }
+
+    /** Ends the worker threads (after the processing loop stopped). */
+    public void close() {
+        workers.close();
     }
 
     private void commit(List<Written> written) throws StoreException {

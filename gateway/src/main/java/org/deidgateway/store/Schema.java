@@ -151,8 +151,16 @@ final class Schema {
     private static final List<String> VERSION_6 = List.of(
             "CREATE INDEX outbox_file ON outbox(file, state)");
 
+    /**
+     * Version 7: a destination may take several deliveries at once, each study on one of them. The
+     * study's lane key (a hash of its de-identified Study Instance UID) is kept with each delivery,
+     * so a forwarder asks only for its own studies; rows from before it have key 0 (the first lane).
+     */
+    private static final List<String> VERSION_7 = List.of(
+            "ALTER TABLE outbox ADD COLUMN study_lane INTEGER NOT NULL DEFAULT 0");
+
     private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5,
-            VERSION_6);
+            VERSION_6, VERSION_7);
 
     static final int VERSION = STEPS.size();
 
