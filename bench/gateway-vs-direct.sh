@@ -14,6 +14,9 @@
 #                 removes afterwards (needs root: mount)
 #   --senders N   N storescu processes at once (1 to 16, default 1), each sending its own study of
 #                 600/N instances, to one storescp (--fork, an association per process) or to the gateway
+#   --history N   before starting, fill the gateway's database with the history of N delivered
+#                 objects (received rows, deliveries, audit entries, one identity per 300 objects:
+#                 `deid bench-history`), to compare a home after 1,000,000 objects with a fresh one
 # env:   DEID_BENCH_DATA  folder of the generated instances, reused when it holds them all
 #                         (default ${TMPDIR:-/tmp}/deid-bench-ct-600)
 #        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 6: a fresh JVM compiles for about
@@ -34,11 +37,13 @@ ip link set lo up
 
 fs=default
 senders=1
+history=0
 rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --fs) fs=${2:-}; shift 2 || { echo "--fs needs default or journaled" >&2; exit 2; } ;;
     --senders) senders=${2:-}; shift 2 || { echo "--senders needs a number" >&2; exit 2; } ;;
+    --history) history=${2:-}; shift 2 || { echo "--history needs a number of objects" >&2; exit 2; } ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) rounds=$1; shift ;;
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$rounds" -ge 2 ] 2>/dev/null || { echo "ROUNDS must be a number >= 2" >&2; exit 2; }
 [ "$senders" -ge 1 ] 2>/dev/null && [ "$senders" -le 16 ] || { echo "--senders must be 1 to 16" >&2; exit 2; }
+[ "$history" -ge 0 ] 2>/dev/null || { echo "--history must be a number of objects (0: a fresh home)" >&2; exit 2; }
 case "$fs" in default|journaled) ;; *) echo "--fs must be default or journaled, not '$fs'" >&2; exit 2 ;; esac
 count=600
 scp_port=11113
@@ -181,6 +187,10 @@ export DEID_CURATOR_PASSPHRASE="bench-only-curator-passphrase-NOT-FOR-REAL-DATA"
 "$root/deid" destination add --home "$home" --name scp --dicom "STORESCP@127.0.0.1:$scp_port" >/dev/null
 "$root/deid" config set --home "$home" dicom.port "$gw_port" >/dev/null
 "$root/deid" config set --home "$home" dicom.bind-address 127.0.0.1 >/dev/null
+if [ "$history" -gt 0 ]; then
+  "$root/deid" bench-history --home "$home" --objects "$history" --destination scp 2>"$work/history.err" \
+    || { cat "$work/history.err" >&2; exit 1; }
+fi
 
 "$root/deid" serve --home "$home" >"$work/serve.out" 2>"$work/serve.err" &
 gw_pid=$!            # ./deid execs java: this is the JVM's pid
@@ -274,7 +284,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? 
 d_best=$(best "${direct[@]}"); d_med=$(median "${direct[@]}")
 g_best=$(best "${gateway[@]}"); g_med=$(median "${gateway[@]}")
 r_med=$(median "${gateway_recv[@]}")
-echo "senders: $senders at once; file system: $fs"
+echo "senders: $senders at once; file system: $fs; history: $history objects before the first round"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(java -version 2>&1 | head -1)"
 printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
 printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \

@@ -124,10 +124,15 @@ final class BenchHistoryCommand implements Callable<Integer> {
                 access.checkpoint(keystore);
                 System.out.printf("history of %,d objects (%,d patients) written in %.0f s; database %,d MiB%n", objects,
                         (objects + perStudy - 1) / perStudy, (System.nanoTime() - started) / 1e9,
-                        Files.size(db.file()) >> 20);
+                        (Files.size(db.file()) + walSize(db.file())) >> 20);
                 return 0;
             }
         });
+    }
+
+    private static long walSize(Path database) throws java.io.IOException {
+        Path wal = database.resolveSibling(database.getFileName() + "-wal");
+        return Files.exists(wal) ? Files.size(wal) : 0;
     }
 
     /** The identifying header of synthetic patient {@code n}: enough for the engine and the vault. */
