@@ -90,7 +90,10 @@ final class BenchHistoryCommand implements Callable<Integer> {
                             }
                             received.executeBatch();
                         }
-                        long firstId = c.createStatement().executeQuery("SELECT max(id) FROM received").getLong(1) - (last - first) + 1;
+                        long firstId;
+                        try (var s = c.createStatement(); var rs = s.executeQuery("SELECT max(id) FROM received")) {
+                            firstId = rs.getLong(1) - (last - first) + 1;
+                        }
                         String pseudonym = null;
                         String study = null;
                         for (long i = first; i < last; i++) {
