@@ -7,13 +7,15 @@
 # Targets (issue 14, medians of 3 rounds after warm-up): >= 0.6 on journaled ext4 with 1 sender,
 # >= 0.7 with 4 senders, no lower than 0.53 on the default file system; goal 0.8.
 #
-# usage: bench/gateway-vs-direct.sh [--fs default|journaled] [--senders N] [ROUNDS]
+# usage: bench/gateway-vs-direct.sh [--fs default|journaled] [--senders N] [--associations N] [--history N] [ROUNDS]
 #   ROUNDS        per mode, default 3, at least 2
 #   --fs journaled  everything (instances, the gateway's home, storescp's folders) on an ordinary
 #                 journaled ext4 the bench makes on a loop device over a preallocated file, and
 #                 removes afterwards (needs root: mount)
 #   --senders N   N storescu processes at once (1 to 16, default 1), each sending its own study of
 #                 600/N instances, to one storescp (--fork, an association per process) or to the gateway
+#   --associations N  the gateway forwards over N associations at once (destinations.NAME.associations,
+#                 1 to 16; default: as many as senders, the like of storescp --fork serving each sender)
 #   --history N   before starting, fill the gateway's database with the history of N delivered
 #                 objects (received rows, deliveries, audit entries, one identity per 300 objects:
 #                 `deid bench-history`), to compare a home after 1,000,000 objects with a fresh one
@@ -22,6 +24,8 @@
 #        DEID_BENCH_WARMUP  untimed rounds of each kind first (default 6: a fresh JVM compiles for about
 #                           the first 3,000 objects; a running gateway is past that, see docs/bench.md)
 #        DEID_JAVA_OPTS   passed to the gateway's JVM by ./deid
+#        DEID_BENCH_CONFIG  space-separated KEY=VALUE settings for the bench home (`deid config set`),
+#                           e.g. "processing.threads=1", to compare one setting in the same kind of run
 #
 # Everything runs on 127.0.0.1 inside a private network namespace (unshare --net), since storescp
 # listens on all interfaces: the script re-executes itself inside one.
@@ -37,12 +41,14 @@ ip link set lo up
 
 fs=default
 senders=1
+associations=""
 history=0
 rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --fs) fs=${2:-}; shift 2 || { echo "--fs needs default or journaled" >&2; exit 2; } ;;
     --senders) senders=${2:-}; shift 2 || { echo "--senders needs a number" >&2; exit 2; } ;;
+    --associations) associations=${2:-}; shift 2 || { echo "--associations needs a number" >&2; exit 2; } ;;
     --history) history=${2:-}; shift 2 || { echo "--history needs a number of objects" >&2; exit 2; } ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -51,6 +57,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$rounds" -ge 2 ] 2>/dev/null || { echo "ROUNDS must be a number >= 2" >&2; exit 2; }
 [ "$senders" -ge 1 ] 2>/dev/null && [ "$senders" -le 16 ] || { echo "--senders must be 1 to 16" >&2; exit 2; }
+associations=${associations:-$senders}
+[ "$associations" -ge 1 ] 2>/dev/null && [ "$associations" -le 16 ] || { echo "--associations must be 1 to 16" >&2; exit 2; }
 [ "$history" -ge 0 ] 2>/dev/null || { echo "--history must be a number of objects (0: a fresh home)" >&2; exit 2; }
 case "$fs" in default|journaled) ;; *) echo "--fs must be default or journaled, not '$fs'" >&2; exit 2 ;; esac
 count=600
@@ -136,7 +144,7 @@ sources=("$data")
 [ "$senders" = 1 ] || sources=("$data"/study-*)
 [ "${#sources[@]}" = "$senders" ] || { echo "$data holds ${#sources[@]} study folders, not $senders" >&2; exit 1; }
 scp_fork=()
-[ "$senders" = 1 ] || scp_fork=(--fork)
+[ "$senders" = 1 ] && [ "$associations" = 1 ] || scp_fork=(--fork)
 
 send_all() { # $1: called AE, $2: port; every sender at once, waits for all of them
   local pids=() i=0 src failed=0
@@ -184,9 +192,14 @@ export DEID_PASSPHRASE="bench-only-passphrase-NOT-FOR-REAL-DATA"
 export DEID_CURATOR_PASSPHRASE="bench-only-curator-passphrase-NOT-FOR-REAL-DATA"
 "$root/deid" init --home "$home" --project bench --curator Bench --curator-out "$work/curator.p12" >"$work/init.log" 2>&1 \
   || { cat "$work/init.log" >&2; exit 1; }
-"$root/deid" destination add --home "$home" --name scp --dicom "STORESCP@127.0.0.1:$scp_port" >/dev/null
+"$root/deid" destination add --home "$home" --name scp --dicom "STORESCP@127.0.0.1:$scp_port" \
+  --associations "$associations" >/dev/null
 "$root/deid" config set --home "$home" dicom.port "$gw_port" >/dev/null
 "$root/deid" config set --home "$home" dicom.bind-address 127.0.0.1 >/dev/null
+for setting in ${DEID_BENCH_CONFIG:-}; do
+  "$root/deid" config set --home "$home" "${setting%%=*}" "${setting#*=}" >/dev/null
+  echo "bench home: $setting"
+done
 if [ "$history" -gt 0 ]; then
   "$root/deid" bench-history --home "$home" --objects "$history" --destination scp 2>"$work/history.err" \
     || { cat "$work/history.err" >&2; exit 1; }
@@ -204,11 +217,13 @@ grep -q "receiving as" "$work/serve.out" || { echo "deid serve did not start in 
 
 # --- one round of each kind; each sets $secs (end to end) and $sent_secs (storescu alone) ---
 round_direct() { # (a) storescu -> storescp; the wall time of storescu
-  local out="$work/direct-$1" t0 t1 got
+  local out="$work/direct-$1" t0 t1 got m0
   start_storescp "$out"
+  m0=$(machine_cpu)
   t0=$(now)
   send_all STORESCP "$scp_port"
   t1=$(now)
+  machine_busy=$(machine_cpu "$m0")
   # storescp --fork: a child may still be writing its last file when its storescu has its answer
   for _ in $(seq 1 100); do [ "$(files_in "$out")" -ge "$count" ] && break; sleep 0.02; done
   stop_storescp
@@ -220,7 +235,7 @@ round_direct() { # (a) storescu -> storescp; the wall time of storescu
 round_gateway() { # (b) storescu -> deid serve -> storescp; ends when storescp holds all of them
   local out="$work/gateway-$1" t0 t1 t_sent deadline c0
   start_storescp "$out"
-  c0=$(gw_cpu)
+  c0=$(gw_cpu); m0=$(machine_cpu)
   t0=$(now)
   send_all DEIDGW "$gw_port"
   t_sent=$(now)
@@ -236,9 +251,15 @@ round_gateway() { # (b) storescu -> deid serve -> storescp; ends when storescp h
   done
   t1=$(now)
   cpu_secs=$(echo "$(gw_cpu) - $c0" | bc -l)
+  machine_busy=$(machine_cpu "$m0")
   stop_storescp
   rm -rf "$out"
   secs=$(echo "$t1 - $t0" | bc -l); sent_secs=$(echo "$t_sent - $t0" | bc -l)
+}
+machine_cpu() { # no argument: "busy total" jiffies of the whole machine so far; with one: the busy share since then, in cores
+  if [ $# = 0 ]; then awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; return; fi
+  awk -v start="$1" -v n="$(nproc)" '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; split(start, s, " ");
+    printf "%.2f", n * ((t - $5 - $6) - s[1]) / (t - s[2]); exit }' /proc/stat
 }
 rate() { echo "$count / $1" | bc -l; }
 clk_tck=$(getconf CLK_TCK)
@@ -256,19 +277,23 @@ for w in $(seq 1 "$warmup"); do
   printf 'warm-up %d gateway: %7.3f s  %7.1f instances/s  (not counted)\n' "$w" "$secs" "$(rate "$secs")"
 done
 direct=()
+direct_busy=()
 gateway=()
 gateway_recv=()
 gateway_cpu=()
+gateway_busy=()
 for r in $(seq 1 "$rounds"); do
   round_direct "$r"
   direct+=("$(rate "$secs")")
-  printf 'round %d direct : %7.3f s  %7.1f instances/s\n' "$r" "$secs" "$(rate "$secs")"
+  direct_busy+=("$machine_busy")
+  printf 'round %d direct : %7.3f s  %7.1f instances/s (machine busy %.2f of %d cores)\n' "$r" "$secs" "$(rate "$secs")" "$machine_busy" "$(nproc)"
   round_gateway "$r"
   gateway+=("$(rate "$secs")")
   gateway_recv+=("$(rate "$sent_secs")")
   gateway_cpu+=("$(echo "1000 * $cpu_secs / $count" | bc -l)")
-  printf 'round %d gateway: %7.3f s  %7.1f instances/s end to end (storescu done after %.3f s: %.1f instances/s received; JVM CPU %.2f s)\n' \
-    "$r" "$secs" "$(rate "$secs")" "$sent_secs" "$(rate "$sent_secs")" "$cpu_secs"
+  gateway_busy+=("$machine_busy")
+  printf 'round %d gateway: %7.3f s  %7.1f instances/s end to end (storescu done after %.3f s: %.1f instances/s received; JVM CPU %.2f s; machine busy %.2f of %d cores)\n' \
+    "$r" "$secs" "$(rate "$secs")" "$sent_secs" "$(rate "$sent_secs")" "$cpu_secs" "$machine_busy" "$(nproc)"
 done
 
 # where the JVM's CPU went over the whole run: threads grouped by name (numbers dropped), top five
@@ -284,12 +309,13 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? 
 d_best=$(best "${direct[@]}"); d_med=$(median "${direct[@]}")
 g_best=$(best "${gateway[@]}"); g_med=$(median "${gateway[@]}")
 r_med=$(median "${gateway_recv[@]}")
-echo "senders: $senders at once; file system: $fs; history: $history objects before the first round"
+echo "senders: $senders at once; forwarding associations: $associations; file system: $fs; history: $history objects before the first round"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(java -version 2>&1 | head -1)"
 printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
 printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \
   "$g_best" "$g_med" "$r_med"
-printf 'gateway JVM CPU per object: median %.2f ms (user + system, all threads)\n' "$(median "${gateway_cpu[@]}")"
+printf 'gateway JVM CPU per object: median %.2f ms (user + system, all threads); whole machine busy: median %.2f of %d cores in gateway rounds, %.2f direct\n' \
+  "$(median "${gateway_cpu[@]}")" "$(median "${gateway_busy[@]}")" "$(nproc)" "$(median "${direct_busy[@]}")"
 echo "gateway JVM CPU by thread (whole run, warm-up included): $thread_cpu"
 printf 'gateway peak RSS (VmHWM): %d MiB (VmRSS now %d MiB)\n' "$((hwm / 1024))" "$((rss / 1024))"
 # what the gateway logged so far, timestamps cut, each distinct line once with its count
