@@ -5,7 +5,8 @@
 # gateway's C-STOREs in the Orthanc integration tests) with its DICOMweb plugin (STOW-RS), curl (to
 # query Orthanc's REST API), and openssl and socat (a TLS front with a certificate made per run,
 # since Orthanc 1.10's own HTTPS crashes with Debian's civetweb), and for Clean Pixel Data: Tesseract 5
-# with its English model (the gateway's OCR), Pillow and the DejaVu fonts (the tests draw burned-in text).
+# with its English model (the gateway's OCR), Pillow and the DejaVu fonts (the tests draw burned-in text),
+# and PostgreSQL 15 (the shared database of several gateway nodes; the tests start a private cluster).
 set -euo pipefail
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
@@ -25,6 +26,8 @@ command -v unzip >/dev/null || need+=(unzip)
 command -v openssl >/dev/null || need+=(openssl)
 command -v socat >/dev/null || need+=(socat)
 command -v curl >/dev/null || need+=(curl)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)   # a private cluster per run (scripts/postgres-cluster.sh)
+command -v setpriv >/dev/null || need+=(util-linux)   # runs PostgreSQL unprivileged when the tests run as root
 command -v ip >/dev/null || need+=(iproute2)   # the Orthanc tests bring up loopback in their own namespace
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-peers: installing ${need[*]}" >&2
@@ -32,7 +35,11 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >&2
 fi
-# Debian's package starts a system Orthanc on all interfaces; the tests run their own, privately.
+# Debian's packages start a system Orthanc and PostgreSQL; the tests run their own, privately.
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v systemctl >/dev/null && systemctl is-enabled postgresql >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd systemctl disable --now postgresql >/dev/null 2>&1 || true
+fi
 if [ -x /usr/sbin/Orthanc ] && command -v systemctl >/dev/null && systemctl is-enabled orthanc >/dev/null 2>&1; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd systemctl disable --now orthanc >/dev/null 2>&1 || true

@@ -45,6 +45,8 @@ public final class AuditLog {
     }
 
     /** Appends one entry (joining the caller's transaction if there is one); returns its sequence number. */
+    private static final String CHAIN_LOCK = "deid-gateway audit chain";
+
     public long append(AuditEvent event, String actor, Map<String, ?> details) throws StoreException {
         String detailsJson;
         try {
@@ -54,6 +56,8 @@ public final class AuditLog {
         }
         String at = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         return db.inTransaction(c -> {
+            // one chain for the installation: nodes sharing a database append one at a time
+            db.lock(c, CHAIN_LOCK);
             long seq = 1;
             String prev = GENESIS;
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");

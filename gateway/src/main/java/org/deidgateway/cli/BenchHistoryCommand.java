@@ -127,7 +127,7 @@ final class BenchHistoryCommand implements Callable<Integer> {
                 access.checkpoint(keystore);
                 System.out.printf("history of %,d objects (%,d patients) written in %.0f s; database %,d MiB%n", objects,
                         (objects + perStudy - 1) / perStudy, (System.nanoTime() - started) / 1e9,
-                        (Files.size(db.file()) + walSize(db.file())) >> 20);
+                        db.file().isEmpty() ? 0 : (Files.size(db.file().get()) + walSize(db.file().get())) >> 20);
                 return 0;
             }
         });

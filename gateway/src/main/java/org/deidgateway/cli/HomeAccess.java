@@ -76,10 +76,56 @@ final class HomeAccess implements AutoCloseable {
 
     Database database() throws StoreException {
         if (database == null) {
-            database = Database.open(layout.database());
+            database = openDatabase(layout, config);
             auditConfigChange(database);
         }
         return database;
+    }
+
+    /** The home's SQLite file, or the PostgreSQL database its config names, with the password from the environment. */
+    static Database openDatabase(HomeLayout layout, GatewayConfig config) throws StoreException {
+        org.deidgateway.config.DatabaseConfig settings = config.databaseOrDefault();
+        java.util.Optional<org.deidgateway.store.PostgresqlLocation> server = settings.server();
+        if (server.isEmpty()) {
+            return Database.open(layout.database());
+        }
+        String password = System.getenv(settings.passwordEnvOrDefault());
+        if (password == null || password.isEmpty()) {
+            throw new StoreException(server.get() + ": the environment variable " + settings.passwordEnvOrDefault()
+                    + " (database.password-env) holds no password for the database");
+        }
+        return Database.openPostgresql(server.get(), password);
+    }
+
+    /**
+     * A new home must not take over tables another installation made (its keys would not open
+     * them): on a shared database, a second node joins an installation instead.
+     */
+    void requireNoInstallationYet() throws StoreException, CliException {
+        if (database != null) {
+            throw new IllegalStateException("the database is open already");
+        }
+        // checked before anything is written to it: not even a config-change entry in another installation's audit
+        Database db = openDatabase(layout, config);
+        boolean used;
+        try {
+            used = db.read(c -> {
+                try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM audit")) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            });
+        } catch (StoreException e) {
+            db.close();
+            throw e;
+        }
+        if (used) {
+            db.close();
+            throw new CliException(db.location() + " already holds an installation's tables; give this home a"
+                    + " database (or ?schema=NAME) of its own");
+        }
+        database = db;
+        auditConfigChange(db);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.deidgateway.cli;
 
 import org.deidgateway.audit.AuditEvent;
 import org.deidgateway.config.ConfigFile;
+import org.deidgateway.config.DatabaseConfig;
 import org.deidgateway.config.GatewayConfig;
 import org.deidgateway.config.HomeLayout;
 import org.deidgateway.config.ProjectConfig;
@@ -53,6 +54,16 @@ final class InitCommand implements Callable<Integer> {
                     + "kept in the vault). Default: ${DEFAULT-VALUE}.")
     String scheme;
 
+    @Option(names = "--database", paramLabel = "URL",
+            description = "Where the tables are: sqlite (deid.db in the home; the default) or "
+                    + "postgresql://USER@HOST:PORT/DATABASE[?schema=NAME], a database several gateway nodes share. "
+                    + "No password in the URL: it is read from the environment variable --database-password-env names.")
+    String database;
+
+    @Option(names = "--database-password-env", paramLabel = "NAME",
+            description = "Environment variable holding the PostgreSQL password. Default: " + DatabaseConfig.DEFAULT_PASSWORD_ENV + ".")
+    String databasePasswordEnv;
+
     @Option(names = "--curator", paramLabel = "NAME", description = "Name of the first curator (needs --curator-out).")
     String curatorName;
 
@@ -80,6 +91,14 @@ final class InitCommand implements Callable<Integer> {
             GatewayConfig config = new GatewayConfig(GatewayConfig.CURRENT_VERSION,
                     List.of(new ProjectConfig(project, profile, pseudonymPrefix,
                             scheme.equals(ProjectConfig.SCHEME_KEYED) ? null : scheme)));
+            DatabaseConfig databaseConfig = new DatabaseConfig(
+                    database == null || DatabaseConfig.SQLITE.equals(database) ? null : database, databasePasswordEnv);
+            String databaseProblem = databaseConfig.problem();
+            if (databaseProblem != null) {
+                throw new CliException(databaseProblem.replace("database.url", "--database")
+                        .replace("database.password-env", "--database-password-env"));
+            }
+            config = config.withDatabase(databaseConfig.equals(DatabaseConfig.DEFAULT) ? null : databaseConfig);
             HomeLayout layout = new HomeLayout(home);
             char[] passphrase = Passphrases.gateway(true);
             char[] curatorPassphrase = curatorName == null ? null : Passphrases.curator(true);
@@ -95,6 +114,7 @@ final class InitCommand implements Callable<Integer> {
                 ConfigFile.write(layout.configFile(), config);
                 Files.createDirectories(layout.profiles());
                 try (HomeAccess access = HomeAccess.open(home)) {
+                    access.requireNoInstallationYet();
                     access.audit().append(AuditEvent.INSTALLATION_CREATED, HomeAccess.operator(),
                             Map.of("project", project, "profile", profile, "pseudonym-scheme", scheme));
                     if (curatorName != null) {
@@ -114,7 +134,9 @@ final class InitCommand implements Callable<Integer> {
                     + (scheme.equals(ProjectConfig.SCHEME_KEYED) ? pseudonymPrefix + "-..." : "CTX-... (eupid-style)"));
             System.out.println("  config   " + layout.configFile());
             System.out.println("  keystore " + layout.keystore() + " (keep its passphrase safe: without it no pseudonym can be reproduced)");
-            System.out.println("  database " + layout.database() + " (sealed correspondence table, audit trail)");
+            System.out.println("  database " + (databaseConfig.server().isPresent() ? databaseConfig.server().get()
+                    + " (password from $" + databaseConfig.passwordEnvOrDefault() + ")" : layout.database())
+                    + " (sealed correspondence table, audit trail)");
             if (curator != null) {
                 System.out.println("  curator  " + curator.name() + ", key " + curator.shortFingerprint() + ", keystore "
                         + curatorOut.toAbsolutePath() + " (give it to the curator; it does not belong in the home)");

@@ -181,6 +181,10 @@ public final class ConfigFile {
         if (pixels != null) {
             throw new ConfigException(file + ": " + pixels);
         }
+        String database = config.databaseOrDefault().problem();
+        if (database != null) {
+            throw new ConfigException(file + ": " + database);
+        }
         String processing = config.processingOrDefault().problem();
         if (processing != null) {
             throw new ConfigException(file + ": " + processing);

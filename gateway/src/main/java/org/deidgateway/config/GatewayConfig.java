@@ -21,7 +21,8 @@ public record GatewayConfig(
         @JsonProperty("metrics") MetricsConfig metrics,
         @JsonProperty("queue") QueueConfig queue,
         @JsonProperty("pixels") PixelsConfig pixels,
-        @JsonProperty("processing") ProcessingConfig processing) {
+        @JsonProperty("processing") ProcessingConfig processing,
+        @JsonProperty("database") DatabaseConfig database) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -31,7 +32,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig(int version, List<ProjectConfig> projects) {
-        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null, null, null);
+        this(version, projects, ReidentificationConfig.DEFAULT, DicomConfig.DEFAULT, List.of(), MetricsConfig.DEFAULT, null, null, null, null);
     }
 
     public DicomConfig dicomOrDefault() {
@@ -43,7 +44,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withMetrics(MetricsConfig newMetrics) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue, pixels, processing);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, newMetrics, queue, pixels, processing, database);
     }
 
     public List<DestinationConfig> destinationsOrEmpty() {
@@ -51,11 +52,11 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withDicom(DicomConfig newDicom) {
-        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue, pixels, processing);
+        return new GatewayConfig(version, projects, reidentification, newDicom, destinations, metrics, queue, pixels, processing, database);
     }
 
     public GatewayConfig withDestinations(List<DestinationConfig> newDestinations) {
-        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue, pixels, processing);
+        return new GatewayConfig(version, projects, reidentification, dicom, List.copyOf(newDestinations), metrics, queue, pixels, processing, database);
     }
 
     public PixelsConfig pixelsOrDefault() {
@@ -63,7 +64,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withPixels(PixelsConfig newPixels) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, newPixels, processing);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, newPixels, processing, database);
     }
 
     public ProcessingConfig processingOrDefault() {
@@ -71,7 +72,15 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withProcessing(ProcessingConfig newProcessing) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, pixels, newProcessing);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, pixels, newProcessing, database);
+    }
+
+    public DatabaseConfig databaseOrDefault() {
+        return database == null ? DatabaseConfig.DEFAULT : database;
+    }
+
+    public GatewayConfig withDatabase(DatabaseConfig newDatabase) {
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, queue, pixels, processing, newDatabase);
     }
 
     public QueueConfig queueOrDefault() {
@@ -79,15 +88,15 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withQueue(QueueConfig newQueue) {
-        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue, pixels, processing);
+        return new GatewayConfig(version, projects, reidentification, dicom, destinations, metrics, newQueue, pixels, processing, database);
     }
 
     public GatewayConfig withReidentification(ReidentificationConfig newReidentification) {
-        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue, pixels, processing);
+        return new GatewayConfig(version, projects, newReidentification, dicom, destinations, metrics, queue, pixels, processing, database);
     }
 
     public GatewayConfig withProjects(List<ProjectConfig> newProjects) {
-        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue, pixels, processing);
+        return new GatewayConfig(version, List.copyOf(newProjects), reidentification, dicom, destinations, metrics, queue, pixels, processing, database);
     }
 
     public Optional<ProjectConfig> project(String name) {

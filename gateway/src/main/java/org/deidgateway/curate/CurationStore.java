@@ -49,8 +49,11 @@ public final class CurationStore {
      * row and is held again, even if its case was released before: a new arrival waits for a curator.
      */
     public static void hold(Connection c, HeldInstance h) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO held (" + COLUMNS + ", held_at, released_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO held (" + COLUMNS + ", held_at, released_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (project, sop_instance_uid) DO UPDATE SET"
+                + " pseudonym = excluded.pseudonym, study_uid = excluded.study_uid, series_uid = excluded.series_uid,"
+                + " sop_class_uid = excluded.sop_class_uid, modality = excluded.modality, study_date = excluded.study_date,"
+                + " file = excluded.file, held_at = excluded.held_at, released_at = NULL")) {
             ps.setString(1, h.project());
             ps.setString(2, h.pseudonym());
             ps.setString(3, h.studyUid());

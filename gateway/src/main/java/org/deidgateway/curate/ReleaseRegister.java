@@ -43,7 +43,7 @@ public final class ReleaseRegister {
     public static void record(Connection c, String token) throws SQLException {
         String now = Instant.now().toString();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO release_register (token, releases, first_released_at,"
-                + " last_released_at) VALUES (?, 1, ?, ?) ON CONFLICT(token) DO UPDATE SET releases = releases + 1,"
+                + " last_released_at) VALUES (?, 1, ?, ?) ON CONFLICT(token) DO UPDATE SET releases = release_register.releases + 1,"
                 + " last_released_at = excluded.last_released_at")) {
             ps.setString(1, token);
             ps.setString(2, now);

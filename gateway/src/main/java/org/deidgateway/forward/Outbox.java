@@ -39,10 +39,10 @@ public final class Outbox {
             throws SQLException {
         String now = now();
         for (String destination : destinations) {
-            // OR IGNORE: an object made again (its copy was lost in a crash) is not sent again where delivered
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO outbox(received_id, destination, file,"
+            // DO NOTHING: an object made again (its copy was lost in a crash) is not sent again where delivered
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox(received_id, destination, file,"
                     + " target_path, state, attempts, next_attempt_at, created_at, updated_at, study_lane)"
-                    + " VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)")) {
+                    + " VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, receivedId);
                 ps.setString(2, destination);
                 ps.setString(3, file);
@@ -171,7 +171,8 @@ public final class Outbox {
         return db.read(c -> {
             List<DestinationCounts> counts = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT destination,"
-                    + " sum(state = 'pending'), sum(state = 'delivered'), sum(state = 'dead'),"
+                    + " sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END),"
+                    + " sum(CASE WHEN state = 'dead' THEN 1 ELSE 0 END),"
                     + " (SELECT last_error FROM outbox o2 WHERE o2.destination = o.destination AND o2.last_error IS NOT NULL"
                     + "  ORDER BY updated_at DESC LIMIT 1)"
                     + " FROM outbox o GROUP BY destination ORDER BY destination");
@@ -187,7 +188,7 @@ public final class Outbox {
     /** Pending deliveries of a destination, and how many of them already failed once (it is in back-off). */
     public long[] pendingAndFailing(String destination) throws StoreException {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(attempts > 0), 0) FROM outbox"
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) FROM outbox"
                     + " WHERE destination = ? AND state = ?")) {
                 ps.setString(1, destination);
                 ps.setString(2, PENDING);

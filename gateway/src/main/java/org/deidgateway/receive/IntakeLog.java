@@ -73,8 +73,9 @@ public final class IntakeLog {
         String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         // redoable: a row lost with its commit is written again from the spool file at the next start
         db.inRedoableTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO received(spool_file, calling_ae, called_ae,"
-                    + " sop_class_uid, transfer_syntax_uid, size, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO received(spool_file, calling_ae, called_ae,"
+                    + " sop_class_uid, transfer_syntax_uid, size, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING")) {
                 for (Received r : objects) {
                     ps.setString(1, r.spoolFile().getFileName().toString());
                     ps.setString(2, r.callingAe());

@@ -16,9 +16,12 @@ import java.sql.Statement;
 import java.util.Optional;
 
 /**
- * One SQLite file in the home directory, in WAL mode with full synchronisation: a committed
- * transaction survives a crash. One connection per process; SQLite allows one writer at a time
- * anyway, and other processes wait up to the busy timeout before "locked" is reported.
+ * The gateway's database: by default one SQLite file in the home directory, in WAL mode with full
+ * synchronisation (a committed transaction survives a crash); or a PostgreSQL database shared by
+ * several gateway nodes ({@link #openPostgresql}). One connection per process, used by one thread
+ * at a time: SQLite allows one writer anyway, and other processes wait up to the busy timeout
+ * before "locked" is reported. Work that must not interleave with another node's
+ * ({@link #lock}) takes a transaction-scoped lock on PostgreSQL; SQLite's write lock already is one.
  */
 public final class Database implements AutoCloseable {
 
@@ -26,11 +29,19 @@ public final class Database implements AutoCloseable {
     static final String BUSY_TIMEOUT_PROPERTY = "deid.db.busy-timeout-ms";
 
     private final Path file;
-    private final Connection connection;
+    private final Dialect dialect;
+    private final PostgresqlLocation server;
+    /** Kept to reconnect: it was given by the environment of this process and is in its memory anyway. */
+    private final String password;
+    private Connection connection;
+    private boolean broken;
     private int transactionDepth;
 
-    private Database(Path file, Connection connection) {
+    private Database(Path file, Dialect dialect, PostgresqlLocation server, String password, Connection connection) {
         this.file = file;
+        this.dialect = dialect;
+        this.server = server;
+        this.password = password;
         this.connection = connection;
     }
 
@@ -49,7 +60,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw translate(file, "open", e);
         }
-        Database db = new Database(file, connection);
+        Database db = new Database(file, Dialect.SQLITE, null, null, connection);
         try {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA busy_timeout = " + Long.getLong(BUSY_TIMEOUT_PROPERTY, 5000));
@@ -73,8 +84,64 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    public Path file() {
-        return file;
+    /**
+     * Opens a PostgreSQL database (its schema created and migrated when missing), as several
+     * gateway nodes share it. The password comes from the caller (an environment variable the
+     * configuration names), never from a file the gateway writes.
+     */
+    public static Database openPostgresql(PostgresqlLocation location, String password) throws StoreException {
+        Database db = new Database(null, Dialect.POSTGRESQL, location, password, connect(location, password));
+        try {
+            Schema.migrate(db);
+            return db;
+        } catch (StoreException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static Connection connect(PostgresqlLocation location, String password) throws StoreException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", location.user());
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        properties.setProperty("ApplicationName", "deid-gateway");
+        properties.setProperty("connectTimeout", "10");
+        // a server that stops answering must not hold the caller forever: the receiver then refuses objects
+        properties.setProperty("socketTimeout", "60");
+        properties.setProperty("tcpKeepAlive", "true");
+        try {
+            Connection c = DriverManager.getConnection(location.jdbcUrl(), properties);
+            try (Statement s = c.createStatement()) {
+                String schema = location.schema();
+                if (!"public".equals(schema)) {
+                    // nodes may start at once: creating an existing schema is not an error
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                }
+                s.execute("SET search_path TO " + schema);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        } catch (SQLException e) {
+            throw translate(location.toString(), "open", e, null);
+        }
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Where the database is, for messages: the SQLite file, or the server without any password. */
+    public String location() {
+        return file != null ? file.toString() : server.toString();
+    }
+
+    /** The SQLite file; empty for a database on a server. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
     }
 
     /** Work on the connection; {@code E} lets it throw its caller's own checked exception. */
@@ -87,20 +154,28 @@ public final class Database implements AutoCloseable {
      * the start, not half-way); everything or nothing is kept. Nested calls join the outer one.
      */
     public synchronized <T, E extends Exception> T inTransaction(Work<T, E> work) throws StoreException, E {
+        return transaction(work, false);
+    }
+
+    private <T, E extends Exception> T transaction(Work<T, E> work, boolean redoable) throws StoreException, E {
         if (transactionDepth > 0) {
             transactionDepth++;
             try {
                 return work.run(connection);
             } catch (SQLException e) {
-                throw translate(file, "write", e);
+                throw failure("write", e);
             } finally {
                 transactionDepth--;
             }
         }
+        reconnectIfBroken();
         try (Statement s = connection.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
+            s.execute(dialect.begin());
+            if (redoable && dialect == Dialect.POSTGRESQL) {
+                s.execute("SET LOCAL synchronous_commit TO OFF");
+            }
         } catch (SQLException e) {
-            throw translate(file, "write", e);
+            throw failure("write", e);
         }
         transactionDepth = 1;
         boolean committed = false;
@@ -112,14 +187,15 @@ public final class Database implements AutoCloseable {
             committed = true;
             return result;
         } catch (SQLException e) {
-            throw translate(file, "write", e);
+            throw failure("write", e);
         } finally {
             transactionDepth = 0;
             if (!committed) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("ROLLBACK");
                 } catch (SQLException ignored) {
-                    // SQLite rolls back by itself when a statement failed hard; nothing was kept either way
+                    // SQLite rolls back by itself when a statement failed hard, and a lost server
+                    // connection keeps nothing uncommitted; nothing was kept either way
                 }
             }
         }
@@ -135,12 +211,13 @@ public final class Database implements AutoCloseable {
      * wait for several journal commits instead of one.
      */
     public synchronized <T, E extends Exception> T inRedoableTransaction(Work<T, E> work) throws StoreException, E {
-        if (transactionDepth > 0) {
-            return inTransaction(work);
+        if (transactionDepth > 0 || dialect == Dialect.POSTGRESQL) {
+            // PostgreSQL: synchronous_commit off for this transaction alone (set when it begins)
+            return transaction(work, true);
         }
         setSynchronous("NORMAL");
         try {
-            return inTransaction(work);
+            return transaction(work, true);
         } finally {
             setSynchronous("FULL");
         }
@@ -150,8 +227,44 @@ public final class Database implements AutoCloseable {
         try (Statement s = connection.createStatement()) {
             s.execute("PRAGMA synchronous = " + level);
         } catch (SQLException e) {
-            throw translate(file, "write", e);
+            throw failure("write", e);
         }
+    }
+
+    /**
+     * Within a transaction, waits until no other node holds {@code name}, and holds it until the
+     * transaction ends: for work that reads and then writes what another node may write at the
+     * same moment (the audit chain's last entry, a patient's identity record). On SQLite the
+     * transaction's write lock already excludes every other writer.
+     */
+    public void lock(Connection c, String name) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                ps.setString(1, name);
+                ps.execute();
+            }
+        }
+    }
+
+    /** After a lost server connection, the next piece of work opens a new one (a restarted server is used again by itself). */
+    private void reconnectIfBroken() throws StoreException {
+        if (!broken || server == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // it is gone already
+        }
+        connection = connect(server, password);
+        broken = false;
+    }
+
+    private StoreException failure(String doing, SQLException e) {
+        if (dialect == Dialect.POSTGRESQL && PostgresqlErrors.connectionLost(e)) {
+            broken = true;
+        }
+        return translate(location(), doing, e, file);
     }
 
     /** Whether the calling code runs inside {@link #inTransaction}: its writes are not committed yet. */
@@ -161,10 +274,13 @@ public final class Database implements AutoCloseable {
 
     /** Reads without a write lock. */
     public synchronized <T, E extends Exception> T read(Work<T, E> work) throws StoreException, E {
+        if (transactionDepth == 0) {
+            reconnectIfBroken();
+        }
         try {
             return work.run(connection);
         } catch (SQLException e) {
-            throw translate(file, "read", e);
+            throw failure("read", e);
         }
     }
 
@@ -196,10 +312,14 @@ public final class Database implements AutoCloseable {
      * secure delete do not survive in the log either.
      */
     public synchronized void checkpointAndTruncateLog() throws StoreException {
+        if (dialect != Dialect.SQLITE) {
+            // PostgreSQL's own VACUUM and WAL recycling do this; the server's operators run them (docs/security.md)
+            return;
+        }
         try (Statement s = connection.createStatement()) {
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException e) {
-            throw translate(file, "checkpoint", e);
+            throw failure("checkpoint", e);
         }
     }
 
@@ -214,6 +334,14 @@ public final class Database implements AutoCloseable {
 
     /** SQLite's result codes, said in words a hospital IT person can act on. */
     public static StoreException translate(Path file, String doing, SQLException e) {
+        return translate(file.toString(), doing, e, file);
+    }
+
+    private static StoreException translate(String location, String doing, SQLException e, Path file) {
+        if (file == null) {
+            String reason = PostgresqlErrors.describe(e, doing);
+            return new StoreException(location + ": " + reason, reason, e);
+        }
         SQLiteErrorCode code = e instanceof SQLiteException se ? se.getResultCode() : null;
         String reason = code == null ? "cannot " + doing + " (" + e.getClass().getSimpleName() + ")" : describe(code, doing);
         String name = code == null ? "" : code.name();
@@ -228,7 +356,7 @@ public final class Database implements AutoCloseable {
                 reason = "disk full (" + free + " bytes free where the database is); nothing was written";
             }
         }
-        return new StoreException(file + ": " + reason, reason, e);
+        return new StoreException(location + ": " + reason, reason, e);
     }
 
     private static final long LOW_SPACE_BYTES = 1 << 20;

@@ -1,14 +1,17 @@
 package org.deidgateway.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
 /**
- * The tables, versioned by SQLite's user_version. Each step runs once, in its own transaction;
- * a database written by a newer gateway is refused instead of misread.
+ * The tables, versioned by SQLite's user_version (on PostgreSQL: the {@code schema.version} row of
+ * {@code meta}). Each step runs once, in its own transaction; a database written by a newer gateway
+ * is refused instead of misread. The statements are written for SQLite and said in PostgreSQL's
+ * types by {@link Dialect#ddl}; several nodes starting at once migrate one after the other.
  */
 final class Schema {
 
@@ -167,30 +170,71 @@ final class Schema {
     private Schema() {
     }
 
+    private static final String VERSION_KEY = "schema.version";
+
     static void migrate(Database db) throws StoreException {
-        int current = db.read(Schema::userVersion);
+        int current = db.read(c -> userVersion(db, c));
         if (current > VERSION) {
-            throw new StoreException(db.file() + ": written by a newer deid-gateway (schema " + current
+            throw new StoreException(db.location() + ": written by a newer deid-gateway (schema " + current
                     + ", this one knows " + VERSION + "); refusing to use it");
         }
         for (int v = current; v < VERSION; v++) {
             List<String> step = STEPS.get(v);
             int next = v + 1;
             db.inTransaction(c -> {
+                db.lock(c, "deid-gateway schema");
+                if (userVersion(db, c) >= next) {
+                    return null; // another node made this step while we waited
+                }
                 try (Statement s = c.createStatement()) {
                     for (String sql : step) {
-                        s.execute(sql);
+                        s.execute(db.dialect().ddl(sql));
                     }
-                    s.execute("PRAGMA user_version = " + next);
                 }
+                setUserVersion(db, c, next);
                 return null;
             });
         }
     }
 
-    private static int userVersion(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
+    private static int userVersion(Database db, Connection c) throws SQLException, StoreException {
+        if (db.dialect() == Dialect.SQLITE) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('meta') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return 0;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            ps.setString(1, VERSION_KEY);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    // the first step writes both at once: this "meta" is some other application's
+                    throw new StoreException(db.location() + ": the schema holds a table 'meta' that is not deid-gateway's;"
+                            + " use a schema of its own (database.url ...?schema=NAME)");
+                }
+                return Integer.parseInt(rs.getString(1));
+            }
+        }
+    }
+
+    private static void setUserVersion(Database db, Connection c, int version) throws SQLException {
+        if (db.dialect() == Dialect.SQLITE) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA user_version = " + version);
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+            ps.setString(1, VERSION_KEY);
+            ps.setString(2, Integer.toString(version));
+            ps.executeUpdate();
         }
     }
 }

@@ -74,16 +74,12 @@ public final class CuratorRegistry {
         String now = now();
         long id = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO curator(name, fingerprint, public_key, added_at) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO curator(name, fingerprint, public_key, added_at) VALUES (?, ?, ?, ?) RETURNING id")) {
                 ps.setString(1, name);
                 ps.setString(2, fingerprint);
                 ps.setBytes(3, publicKey);
                 ps.setString(4, now);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()"); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                return IdentityVault.insertedId(ps);
             }
         });
         return new Curator(id, name, fingerprint, publicKey, now, null);

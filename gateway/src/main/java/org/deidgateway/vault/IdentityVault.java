@@ -80,6 +80,7 @@ public final class IdentityVault implements PseudonymDirectory {
     public String findOrAssign(String project, String linkKey, Supplier<String> candidates) throws PseudonymException {
         try {
             return db.inTransaction(c -> {
+                lockPatient(c, project, linkKey);
                 IdentityRef known = identityByLinkKey(c, project, linkKey);
                 if (known != null) {
                     return known.pseudonym();
@@ -117,6 +118,7 @@ public final class IdentityVault implements PseudonymDirectory {
         }
         boolean outer = db.inTransactionNow();
         boolean added = db.inTransaction(c -> {
+            lockPatient(c, project, instance.patient().linkKey());
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM study_link WHERE project = ? AND new_study_uid = ?")) {
                 ps.setString(1, project);
                 ps.setString(2, newStudy);
@@ -176,14 +178,13 @@ public final class IdentityVault implements PseudonymDirectory {
             byte[] ciphertext = SealedBox.encrypt(dataKey, nonce, aad, plaintext);
             long partId;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO identity_part(identity_id, nonce, ciphertext, created_at) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO identity_part(identity_id, nonce, ciphertext, created_at) VALUES (?, ?, ?, ?) RETURNING id")) {
                 ps.setLong(1, identity.id());
                 ps.setBytes(2, nonce);
                 ps.setBytes(3, ciphertext);
                 ps.setString(4, record.recordedAt());
-                ps.executeUpdate();
+                partId = insertedId(ps);
             }
-            partId = lastRowId(c);
             for (Curator curator : curators) {
                 insertPartKey(c, partId, curator.id(), box.wrap(dataKey, curator.publicKey(), aad));
             }
@@ -302,18 +303,26 @@ public final class IdentityVault implements PseudonymDirectory {
                 + (projectOrNull == null ? "" : " AND project = ?"), pseudonym, projectOrNull);
     }
 
+    /**
+     * Nodes sharing a database may receive one patient at the same moment: each looks for the
+     * identity and its study link, then writes them; the lock (named by the keyed link, not by
+     * anything identifying) makes the second wait and find the first one's rows.
+     */
+    private void lockPatient(Connection c, String project, String linkKey) throws SQLException {
+        db.lock(c, "deid-gateway identity " + project + " " + linkKey);
+    }
+
     private static IdentityRef insertIdentity(Connection c, String project, String pseudonym, String linkKey) throws SQLException {
         String now = CuratorRegistry.now();
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO identity(project, pseudonym, link_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO identity(project, pseudonym, link_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
             ps.setString(1, project);
             ps.setString(2, pseudonym);
             ps.setString(3, linkKey);
             ps.setString(4, now);
             ps.setString(5, now);
-            ps.executeUpdate();
+            return new IdentityRef(insertedId(ps), project, pseudonym);
         }
-        return new IdentityRef(lastRowId(c), project, pseudonym);
     }
 
     private static List<IdentityRef> refs(Connection c, String sql, String... params) throws SQLException {
@@ -334,9 +343,12 @@ public final class IdentityVault implements PseudonymDirectory {
         return refs;
     }
 
-    static long lastRowId(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
+    /** Runs an {@code INSERT ... RETURNING id} (both engines say it so) and gives the new row's ID. */
+    static long insertedId(PreparedStatement insert) throws SQLException {
+        try (ResultSet rs = insert.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the insert returned no row ID");
+            }
             return rs.getLong(1);
         }
     }

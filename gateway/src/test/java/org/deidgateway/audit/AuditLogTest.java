@@ -1,5 +1,6 @@
 package org.deidgateway.audit;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.store.Database;
 import org.deidgateway.testsupport.TestData;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ class AuditLogTest {
 
     @BeforeEach
     void tenEntriesSealed() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         audit = new AuditLog(db);
         for (int i = 1; i <= 10; i++) {
             audit.append(AuditEvent.DEIDENTIFIED, "os-user:test", Map.of("pseudonym", "LUNG-" + i, "instances", i));

@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.forward.DicomChannel;
 import org.deidgateway.forward.DicomStoreClient;
 import org.deidgateway.testsupport.TestData;
@@ -278,7 +279,7 @@ class ConnectionFloodIT {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = Files.createTempFile(dir, "serve", ".out");
         serveErr = Files.createTempFile(dir, "serve", ".err");

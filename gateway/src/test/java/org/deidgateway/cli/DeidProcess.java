@@ -1,6 +1,7 @@
 package org.deidgateway.cli;
 
 import org.deidgateway.testsupport.TestData;
+import org.deidgateway.testsupport.TestDatabases;
 
 import java.io.File;
 import java.io.IOException;
@@ -29,9 +30,9 @@ final class DeidProcess {
     static Result run(Path scratch, Map<String, String> env, List<String> prefix, String... args)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(args));
+        command.addAll(TestDatabases.withDatabase(List.of(args)));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(env);
         Path out = Files.createTempFile(scratch, "out", ".txt");
         Path err = Files.createTempFile(scratch, "err", ".txt");

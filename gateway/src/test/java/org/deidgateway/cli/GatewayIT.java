@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.testsupport.TestData;
 import org.junit.jupiter.api.AfterEach;
@@ -212,7 +213,7 @@ class GatewayIT {
     private Process serve() throws Exception {
         List<String> command = List.of(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = Files.createTempFile(dir, "serve", ".out");
         lastServeErr = Files.createTempFile(dir, "serve", ".err");

@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -253,7 +254,7 @@ class HostileStoreFuzzIT {
     private void serve(Path home) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home",
                 home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = Files.createTempFile(dir, "serve", ".out");
         Path stderr = Files.createTempFile(dir, "serve", ".err");

@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
@@ -170,7 +171,7 @@ class ParallelSendersKillIT {
     private Process serve(Path home) throws Exception {
         serves++;
         ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = dir.resolve("serve-" + serves + ".out");
         pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve-" + serves + ".err").toFile())

@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.Attribute;
@@ -196,10 +197,14 @@ class PixelCleaningIT {
 
     /** Objects processed or quarantined, and none waiting at any stage. */
     private static int finished(Path home) throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("deid.db"));
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT sum(state IN ('processed', 'quarantined')),"
-                     + " sum(state IN ('received', 'pixels', 'cleaned')) FROM received")) {
-            return rs.next() && rs.getInt(2) == 0 ? rs.getInt(1) : -1;
+        try (org.deidgateway.store.Database db = TestDatabases.open(home.resolve("deid.db"))) {
+            return db.read(c -> {
+                try (java.sql.ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT sum(CASE WHEN state IN ('processed', 'quarantined') THEN 1 ELSE 0 END),"
+                                + " sum(CASE WHEN state IN ('received', 'pixels', 'cleaned') THEN 1 ELSE 0 END) FROM received")) {
+                    return rs.next() && rs.getInt(2) == 0 ? rs.getInt(1) : -1;
+                }
+            });
         }
     }
 
@@ -218,7 +223,7 @@ class PixelCleaningIT {
 
     private Process serve(Path home) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = Files.createTempFile(dir, "serve", ".out");
         Path stderr = Files.createTempFile(dir, "serve", ".err");

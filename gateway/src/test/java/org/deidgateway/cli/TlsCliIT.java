@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.testsupport.TestData;
 import org.deidgateway.testsupport.TestPki;
 import org.junit.jupiter.api.AfterEach;
@@ -173,7 +174,7 @@ class TlsCliIT {
     /** Starts deid serve and returns its banner once it listens. */
     private String serve() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         Path stdout = dir.resolve("serve.out");
         pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve.err").toFile())

@@ -1,5 +1,6 @@
 package org.deidgateway.cli;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.SequenceAttribute;
@@ -184,7 +185,7 @@ class TwoStageIT {
 
     private void serve(Path home) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
+        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
         pb.environment().putAll(ENV);
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

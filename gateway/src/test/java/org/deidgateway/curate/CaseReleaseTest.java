@@ -1,5 +1,6 @@
 package org.deidgateway.curate;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.deid.AnonymousIdentities;
 import org.deidgateway.deid.DeidentifierFactory;
 import org.deidgateway.pseudonym.ProjectKeys;
@@ -28,7 +29,7 @@ class CaseReleaseTest {
 
     @Test
     void aCaseIsQueuedWholeOnceAndAFailedReleaseLeavesNothing() throws Exception {
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             CurationStore store = new CurationStore(db, dir.resolve("curation"));
             Path outbox = Files.createDirectories(dir.resolve("outbox"));
             hold(db, store, "LUNG-A", "1.1", "1.1.1");

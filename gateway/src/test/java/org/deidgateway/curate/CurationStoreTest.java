@@ -1,5 +1,6 @@
 package org.deidgateway.curate;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class CurationStoreTest {
 
     @Test
     void releasedCopiesStayForTheRetentionThenGoWithTheirFolders() throws Exception {
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             CurationStore store = new CurationStore(db, dir.resolve("curation"));
             HeldInstance a = held("LUNG-A", "1.1", "1.1.1", "20200115");
             HeldInstance b = held("LUNG-A", "1.2", "1.2.1", "20200715");

@@ -1,5 +1,6 @@
 package org.deidgateway.forward;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.net.AssociateRequest;
 import org.deidgateway.net.Pdu;
@@ -58,7 +59,7 @@ class AcceptedContextIdForwardTest {
 
     @BeforeEach
     void open() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         outbox = new Outbox(db);
         outboxFiles = Files.createDirectories(dir.resolve("outbox"));
         enqueue();

@@ -1,5 +1,6 @@
 package org.deidgateway.forward;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import org.deidgateway.dicom.DicomFiles;
@@ -44,7 +45,7 @@ class LanesForwardTest {
 
     @Test
     void eachStudyGoesThroughOneLaneAndEveryDueEntryIsInExactlyOne() throws Exception {
-        try (Database db = Database.open(temp.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(temp.resolve("deid.db"))) {
             Map<String, List<Long>> studies = queue(db, studiesFillingEveryLane(5));
             Outbox outbox = new Outbox(db);
             Set<Long> seen = new HashSet<>();
@@ -72,7 +73,7 @@ class LanesForwardTest {
     @Test
     void threeAssociationsDeliverEveryObjectOnceAndEachStudyInOrder() throws Exception {
         Path received = Files.createDirectories(temp.resolve("received"));
-        try (Database db = Database.open(temp.resolve("deid.db"));
+        try (Database db = TestDatabases.open(temp.resolve("deid.db"));
              Storescp storescp = Storescp.start(received, temp.resolve("storescp.log"), "--fork", "+xa", "-d")) {
             List<String> studyUids = studiesFillingEveryLane(4);
             Map<String, List<Long>> queued = queue(db, studyUids);

@@ -1,5 +1,6 @@
 package org.deidgateway.forward;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.receive.DicomListener;
 import org.deidgateway.receive.IntakeLog;
 import org.deidgateway.receive.ReceiverSettings;
@@ -41,7 +42,7 @@ class OwnReceiverForwardTest {
 
     @BeforeEach
     void start() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 8, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of()),
                 new StoreService(new Spool(dir.resolve("spool")), new IntakeLog(db)));

@@ -1,5 +1,6 @@
 package org.deidgateway.forward;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.dicom.DicomFiles;
@@ -47,7 +48,7 @@ class StowRsForwardTest {
 
     @BeforeEach
     void open() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         outbox = new Outbox(db);
         outboxFiles = Files.createDirectories(dir.resolve("outbox"));
         server = StowRsServer.http();

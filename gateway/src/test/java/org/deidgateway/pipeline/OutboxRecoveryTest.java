@@ -1,5 +1,6 @@
 package org.deidgateway.pipeline;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.forward.Outbox;
 import org.deidgateway.receive.IntakeLog;
@@ -38,7 +39,7 @@ class OutboxRecoveryTest {
         Path mr = TestData.pydicom("MR_small.dcm");
         String ctUid = DicomFiles.verifyComplete(ct).sopInstanceUid();
         String mrUid = DicomFiles.verifyComplete(mr).sopInstanceUid();
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             IntakeLog intake = new IntakeLog(db);
             List<Long> ids = new ArrayList<>();
             for (String name : List.of("a.dcm", "b.dcm", "c.dcm")) {

@@ -1,5 +1,6 @@
 package org.deidgateway.pipeline;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.PersonNameAttribute;
 import com.pixelmed.dicom.TagFromName;
@@ -91,7 +92,7 @@ class ParallelProcessingTest {
     private Result process(Path home, int threads, boolean randomPseudonyms) throws Exception {
         Path spool = Files.createDirectories(home.resolve("spool"));
         Processor.Folders folders = new Processor.Folders(spool, home.resolve("outbox"), home.resolve("quarantine"));
-        try (Database db = Database.open(home.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(home.resolve("deid.db"))) {
             IdentityVault vault = IdentityVault.open(db);
             CuratorKeystore curator = CuratorKeystore.create(home.resolve("curator.p12"), "curator-pass-1".toCharArray(),
                     "Curator One", vault.installationId());

@@ -1,5 +1,6 @@
 package org.deidgateway.pipeline;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.forward.Outbox;
 import org.deidgateway.store.Database;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class QueueRetentionTest {
 
     @Test
     void finishedObjectsOlderThanTheRetentionAreForgottenAndNothingElse() throws Exception {
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             db.inTransaction(c -> {
                 delivered(c, object(c, "a", "processed", OLD), "a", OLD);                 // goes
                 long b = object(c, "b", "processed", OLD);                               // stays: one destination waits

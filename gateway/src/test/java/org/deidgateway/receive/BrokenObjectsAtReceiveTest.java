@@ -1,5 +1,6 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.AttributeTag;
 import org.deidgateway.deid.DeidentifiedInstance;
 import org.deidgateway.dicom.DicomFiles;
@@ -56,7 +57,7 @@ class BrokenObjectsAtReceiveTest {
 
     @BeforeEach
     void start() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         intake = new IntakeLog(db);
         listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 8, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of()),

@@ -1,5 +1,6 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -48,7 +49,7 @@ class SpoolInPlaceTest {
     void aSmallerObjectInAReusedFileIsReadToItsEndAndNeverIntoTheOldObjectsBytes() throws Exception {
         Path spoolFolder = dir.resolve("spool");
         Path mr = TestData.pydicom("MR_small.dcm");
-        try (Database db = Database.open(dir.resolve("deid.db"));
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"));
              FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
             MrOverCt written = mrOverCt(spool, recycler);
@@ -92,7 +93,7 @@ class SpoolInPlaceTest {
     @Test
     void aBrokenLengthChecksumOrNameIsRefusedAtStartInsteadOfReadingTheOldObject() throws Exception {
         Path spoolFolder = dir.resolve("spool");
-        try (Database db = Database.open(dir.resolve("deid.db"));
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"));
              FileRecycler recycler = FileRecycler.forFolders(Set.of(spoolFolder), spoolFolder)) {
             Spool spool = new Spool(spoolFolder, recycler);
             IntakeLog intake = new IntakeLog(db);

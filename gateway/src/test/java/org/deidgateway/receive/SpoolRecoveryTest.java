@@ -1,5 +1,6 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.store.Database;
 import org.deidgateway.store.FileRecycler;
 import org.deidgateway.testsupport.TestData;
@@ -34,7 +35,7 @@ class SpoolRecoveryTest {
     @Test
     void objectsReceivedByStorescuAreRecordedAgainFromTheirFilesAlone() throws Exception {
         Path spoolFolder = dir.resolve("spool");
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             IntakeLog intake = new IntakeLog(db);
             // rows are never written: the recorder's queue is simply not drained, as after kill -9
             IntakeRecorder neverRuns = new IntakeRecorder(intake, () -> { });
@@ -88,7 +89,7 @@ class SpoolRecoveryTest {
     @Test
     void reservedSpoolFilesAreEmptyUntilUsedAndACrashLeavesNothingButIncompleteFiles() throws Exception {
         Path spoolFolder = dir.resolve("spool");
-        try (Database db = Database.open(dir.resolve("deid.db"));
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"));
              FileRecycler recycler = FileRecycler.forFolders(spoolFolder)) {
             IntakeLog intake = new IntakeLog(db);
             IntakeRecorder neverRuns = new IntakeRecorder(intake, () -> { });
@@ -139,7 +140,7 @@ class SpoolRecoveryTest {
     @Test
     void originalsWaitingForThePixelStageOrCleanedAreKept() throws Exception {
         Path spoolFolder = Files.createDirectories(dir.resolve("spool"));
-        try (Database db = Database.open(dir.resolve("deid.db"))) {
+        try (Database db = TestDatabases.open(dir.resolve("deid.db"))) {
             IntakeLog intake = new IntakeLog(db);
             Path waiting = Files.copy(TestData.pydicom("CT_small.dcm"), spoolFolder.resolve("waiting.dcm"));
             Path cleaned = Files.copy(TestData.pydicom("MR_small.dcm"), spoolFolder.resolve("cleaned.dcm"));

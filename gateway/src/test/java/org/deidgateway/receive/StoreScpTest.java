@@ -1,5 +1,6 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.store.Database;
 import org.deidgateway.testsupport.TestData;
@@ -35,7 +36,7 @@ class StoreScpTest {
 
     @BeforeEach
     void start() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         intake = new IntakeLog(db);
         listener = DicomListener.start(new ReceiverSettings("DEIDGW", "127.0.0.1", 0, 8, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), ReceiverSettings.DEFAULT_MAX_PDU_LENGTH, Set.of()),

@@ -1,5 +1,6 @@
 package org.deidgateway.receive;
 
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.store.Database;
 import org.deidgateway.testsupport.TestData;
 import org.deidgateway.testsupport.TestPki;
@@ -65,7 +66,7 @@ class TlsListenerTest {
 
     @Test
     void echoscuAndStorescuOverTlsAreServedAndTheObjectSpooled() throws Exception {
-        db = Database.open(dir.resolve("deid.db"));
+        db = TestDatabases.open(dir.resolve("deid.db"));
         IntakeLog intake = new IntakeLog(db);
         start(false, new StoreService(new Spool(dir.resolve("spool")), intake));
         Run echo = dcmtk("echoscu", "+tls", sender.key().toString(), sender.certificate().toString(), "+cf", ca());

@@ -1,6 +1,7 @@
 package org.deidgateway.vault;
 
 import org.deidgateway.deid.DeidentifiedInstance;
+import org.deidgateway.testsupport.TestDatabases;
 import org.deidgateway.deid.Deidentifier;
 import org.deidgateway.keystore.GatewayKeystore;
 import org.deidgateway.pseudonym.PseudonymScheme;
@@ -105,12 +106,24 @@ class IdentityVaultTest {
                 }
             }
         }
-        // and no identity is anywhere in the home's bytes: database, its WAL, config, keystore
-        List<Path> files;
+        // and no identity is anywhere in the home's bytes: database, its WAL, config, keystore; on
+        // PostgreSQL, in the server's own files too (tables, WAL) when the suite says where they are
+        List<Path> files = new java.util.ArrayList<>();
         try (Stream<Path> walk = Files.walk(home)) {
-            files = walk.filter(Files::isRegularFile).toList();
+            walk.filter(Files::isRegularFile).forEach(files::add);
         }
-        assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().equals("deid.db")), files.toString());
+        if (TestDatabases.onPostgresql()) {
+            java.util.Optional<Path> server = TestDatabases.serverFiles();
+            if (server.isPresent()) {
+                // what this test wrote must be on disk before it is searched there
+                TestDatabases.checkpoint();
+                try (Stream<Path> walk = Files.walk(server.get())) {
+                    walk.filter(Files::isRegularFile).filter(Files::isReadable).forEach(files::add);
+                }
+            }
+        } else {
+            assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().equals("deid.db")), files.toString());
+        }
         for (Path file : files) {
             String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
             for (int n = 0; n < patients; n++) {

@@ -1,5 +1,6 @@
 package org.deidgateway.vault;
 
+import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.CodeStringAttribute;
@@ -32,7 +33,7 @@ final class VaultFixture implements AutoCloseable {
 
     VaultFixture(Path dir) throws Exception {
         this.dir = dir;
-        this.db = Database.open(dir.resolve("deid.db"));
+        this.db = TestDatabases.open(dir.resolve("deid.db"));
         this.vault = IdentityVault.open(db);
         this.curators = new CuratorRegistry(db);
         this.audit = new AuditLog(db);
