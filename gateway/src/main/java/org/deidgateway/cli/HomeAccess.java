@@ -94,7 +94,7 @@ final class HomeAccess implements AutoCloseable {
             throw new StoreException(server.get() + ": the environment variable " + settings.passwordEnvOrDefault()
                     + " (database.password-env) holds no password for the database");
         }
-        return Database.openPostgresql(server.get(), password);
+        return Database.openPostgresql(server.get(), settings.nodeOrDefault(), password);
     }
 
     /**
@@ -140,7 +140,9 @@ final class HomeAccess implements AutoCloseable {
         } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
             return; // the config was just read successfully; a race with an editor is audited next time
         }
-        String previous = db.meta(CONFIG_HASH_KEY).orElse(null);
+        // each node has its own deid.yaml: on a shared database, each its own last-seen hash
+        String key = db.node().isEmpty() ? CONFIG_HASH_KEY : CONFIG_HASH_KEY + ".node." + db.node();
+        String previous = db.meta(key).orElse(null);
         if (current.equals(previous)) {
             return;
         }
@@ -149,7 +151,7 @@ final class HomeAccess implements AutoCloseable {
                 new AuditLog(db).append(AuditEvent.CONFIG_CHANGED, operator(),
                         Map.of("file", layout.configFile().toAbsolutePath().toString(), "sha256-before", previous, "sha256-after", current));
             }
-            db.setMeta(CONFIG_HASH_KEY, current);
+            db.setMeta(key, current);
             return null;
         });
     }

@@ -15,15 +15,42 @@ import java.util.regex.Pattern;
  * the environment variable that holds it (default {@value #DEFAULT_PASSWORD_ENV}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DatabaseConfig(@JsonProperty("url") String url, @JsonProperty("password-env") String passwordEnv) {
+public record DatabaseConfig(@JsonProperty("url") String url, @JsonProperty("password-env") String passwordEnv,
+                             @JsonProperty("node") String node) {
 
     public static final String SQLITE = "sqlite";
     public static final String DEFAULT_PASSWORD_ENV = "DEID_DATABASE_PASSWORD";
-    public static final DatabaseConfig DEFAULT = new DatabaseConfig(null, null);
+    public static final DatabaseConfig DEFAULT = new DatabaseConfig(null, null, null);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
 
     @JsonCreator
     public DatabaseConfig {
+    }
+
+    public DatabaseConfig(String url, String passwordEnv) {
+        this(url, passwordEnv, null);
+    }
+
+    /**
+     * This gateway's name among the nodes sharing a server (its own tables are in a schema named
+     * after it): {@code node} if set, else the host's name in lower case with anything but letters,
+     * digits and _ made _, at most 24 characters.
+     */
+    public String nodeOrDefault() {
+        if (node != null) {
+            return node;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "node");
+        }
+        String name = host.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (name.isEmpty() || !Character.isLetterOrDigit(name.charAt(0))) {
+            name = "n" + name;
+        }
+        return name.length() > 24 ? name.substring(0, 24) : name;
     }
 
     public String urlOrDefault() {
@@ -46,6 +73,9 @@ public record DatabaseConfig(@JsonProperty("url") String url, @JsonProperty("pas
             server();
         } catch (IllegalArgumentException e) {
             return "database.url: " + e.getMessage();
+        }
+        if (node != null && !PostgresqlLocation.validNode(node)) {
+            return "database.node: '" + node + "' must be lower-case letters, digits and _ (at most 24), starting with a letter or digit";
         }
         if (passwordEnv != null && !ENV_NAME.matcher(passwordEnv).matches()) {
             return "database.password-env: '" + passwordEnv + "' is not an environment variable's name (A-Z, 0-9, _)";

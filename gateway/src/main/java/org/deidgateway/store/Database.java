@@ -31,16 +31,19 @@ public final class Database implements AutoCloseable {
     private final Path file;
     private final Dialect dialect;
     private final PostgresqlLocation server;
+    /** This gateway node's name on a shared server; empty on SQLite. */
+    private final String node;
     /** Kept to reconnect: it was given by the environment of this process and is in its memory anyway. */
     private final String password;
     private Connection connection;
     private boolean broken;
     private int transactionDepth;
 
-    private Database(Path file, Dialect dialect, PostgresqlLocation server, String password, Connection connection) {
+    private Database(Path file, Dialect dialect, PostgresqlLocation server, String node, String password, Connection connection) {
         this.file = file;
         this.dialect = dialect;
         this.server = server;
+        this.node = node;
         this.password = password;
         this.connection = connection;
     }
@@ -60,7 +63,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw translate(file, "open", e);
         }
-        Database db = new Database(file, Dialect.SQLITE, null, null, connection);
+        Database db = new Database(file, Dialect.SQLITE, null, "", null, connection);
         try {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA busy_timeout = " + Long.getLong(BUSY_TIMEOUT_PROPERTY, 5000));
@@ -89,8 +92,8 @@ public final class Database implements AutoCloseable {
      * gateway nodes share it. The password comes from the caller (an environment variable the
      * configuration names), never from a file the gateway writes.
      */
-    public static Database openPostgresql(PostgresqlLocation location, String password) throws StoreException {
-        Database db = new Database(null, Dialect.POSTGRESQL, location, password, connect(location, password));
+    public static Database openPostgresql(PostgresqlLocation location, String node, String password) throws StoreException {
+        Database db = new Database(null, Dialect.POSTGRESQL, location, node, password, connect(location, node, password));
         try {
             Schema.migrate(db);
             return db;
@@ -100,7 +103,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static Connection connect(PostgresqlLocation location, String password) throws StoreException {
+    private static Connection connect(PostgresqlLocation location, String node, String password) throws StoreException {
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("user", location.user());
         if (password != null) {
@@ -115,11 +118,14 @@ public final class Database implements AutoCloseable {
             Connection c = DriverManager.getConnection(location.jdbcUrl(), properties);
             try (Statement s = c.createStatement()) {
                 String schema = location.schema();
+                String own = location.nodeSchema(node);
+                // nodes may start at once: creating an existing schema is not an error
                 if (!"public".equals(schema)) {
-                    // nodes may start at once: creating an existing schema is not an error
                     s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 }
-                s.execute("SET search_path TO " + schema);
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + own);
+                // the node's own tables first, then the shared ones: every query names its tables plainly
+                s.execute("SET search_path TO " + own + ", " + schema);
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -132,6 +138,24 @@ public final class Database implements AutoCloseable {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** This node's name on a shared server; empty on SQLite, where there is one gateway. */
+    public String node() {
+        return node;
+    }
+
+    /**
+     * Within a transaction, makes plain table names resolve to the shared tables only, or to this
+     * node's own first (the session's default); for creating each table where it belongs.
+     */
+    void useSchemas(Connection c, boolean nodeOwn) throws SQLException {
+        if (dialect != Dialect.POSTGRESQL) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL search_path TO " + (nodeOwn ? server.nodeSchema(node) + ", " : "") + server.schema());
+        }
     }
 
     /** Where the database is, for messages: the SQLite file, or the server without any password. */
@@ -256,7 +280,7 @@ public final class Database implements AutoCloseable {
         } catch (SQLException ignored) {
             // it is gone already
         }
-        connection = connect(server, password);
+        connection = connect(server, node, password);
         broken = false;
     }
 

@@ -59,6 +59,24 @@ public record PostgresqlLocation(String host, int port, String database, String 
         return new PostgresqlLocation(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1), schema, userInfo);
     }
 
+    private static final Pattern NODE = Pattern.compile("[a-z0-9][a-z0-9_]{0,23}");
+
+    /** Whether a node's name can name its schema: lower-case letters, digits and _, at most 24. */
+    public static boolean validNode(String node) {
+        return NODE.matcher(node).matches();
+    }
+
+    /**
+     * The schema of one node's own tables (its intake, outbox and held copies, whose files are on
+     * that node's disk), beside the shared schema of the tables every node uses.
+     */
+    String nodeSchema(String node) {
+        if (!validNode(node)) {
+            throw new IllegalArgumentException("node name '" + node + "' must be lower-case letters, digits and _ (at most 24)");
+        }
+        return ("public".equals(schema) ? "deid" : schema) + "_node_" + node;
+    }
+
     String jdbcUrl() {
         return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + database;
     }

@@ -167,74 +167,129 @@ final class Schema {
 
     static final int VERSION = STEPS.size();
 
+    /** Every schema statement, in order (for checking where each one's table belongs). */
+    static List<String> statements() {
+        return STEPS.stream().flatMap(List::stream).toList();
+    }
+
     private Schema() {
     }
 
     private static final String VERSION_KEY = "schema.version";
+    private static final String NODE_VERSION_KEY = "schema.version.node.";
+
+    /**
+     * Tables of one node on a shared server: their rows name files on that node's own disk (the
+     * spool, the outbox copies, held stage-one copies), so each node has its own. Every other table
+     * (identities, curators, the audit chain, the release register, meta) is shared.
+     */
+    static final java.util.Set<String> NODE_TABLES = java.util.Set.of("received", "outbox", "held");
+    private static final java.util.regex.Pattern TABLE_OF =
+            java.util.regex.Pattern.compile("(?:CREATE TABLE|ALTER TABLE|CREATE (?:UNIQUE )?INDEX \\w+ ON)\\s+(\\w+)");
+
+    static boolean onNodeTable(String sql) {
+        java.util.regex.Matcher m = TABLE_OF.matcher(sql);
+        if (!m.find()) {
+            throw new IllegalStateException("schema statement names no table: " + sql);
+        }
+        return NODE_TABLES.contains(m.group(1));
+    }
+
+    /** The versions of the shared tables and of this node's own; on SQLite both are the file's one version. */
+    private record Versions(int shared, int node) {
+    }
 
     static void migrate(Database db) throws StoreException {
-        int current = db.read(c -> userVersion(db, c));
-        if (current > VERSION) {
-            throw new StoreException(db.location() + ": written by a newer deid-gateway (schema " + current
+        Versions current = db.read(c -> versions(db, c));
+        int newest = Math.max(current.shared(), current.node());
+        if (newest > VERSION) {
+            throw new StoreException(db.location() + ": written by a newer deid-gateway (schema " + newest
                     + ", this one knows " + VERSION + "); refusing to use it");
         }
-        for (int v = current; v < VERSION; v++) {
+        for (int v = Math.min(current.shared(), current.node()); v < VERSION; v++) {
             List<String> step = STEPS.get(v);
-            int next = v + 1;
+            int done = v;
             db.inTransaction(c -> {
                 db.lock(c, "deid-gateway schema");
-                if (userVersion(db, c) >= next) {
-                    return null; // another node made this step while we waited
-                }
-                try (Statement s = c.createStatement()) {
-                    for (String sql : step) {
+                Versions now = versions(db, c); // another node may have made this step while we waited
+                for (String sql : step) {
+                    boolean nodeTable = onNodeTable(sql);
+                    if ((nodeTable ? now.node() : now.shared()) > done) {
+                        continue;
+                    }
+                    db.useSchemas(c, nodeTable);
+                    try (Statement s = c.createStatement()) {
                         s.execute(db.dialect().ddl(sql));
                     }
                 }
-                setUserVersion(db, c, next);
+                db.useSchemas(c, true);
+                setVersions(db, c, done + 1);
                 return null;
             });
         }
     }
 
-    private static int userVersion(Database db, Connection c) throws SQLException, StoreException {
+    private static Versions versions(Database db, Connection c) throws SQLException, StoreException {
         if (db.dialect() == Dialect.SQLITE) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                return rs.next() ? rs.getInt(1) : 0;
+                int v = rs.next() ? rs.getInt(1) : 0;
+                return new Versions(v, v);
             }
         }
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT to_regclass('meta') IS NOT NULL")) {
             rs.next();
             if (!rs.getBoolean(1)) {
-                return 0;
+                return new Versions(0, 0);
             }
         }
+        java.util.Optional<String> shared = metaValue(c, VERSION_KEY);
+        if (shared.isEmpty()) {
+            // the first step writes both at once: this "meta" is some other application's
+            throw new StoreException(db.location() + ": the schema holds a table 'meta' that is not deid-gateway's;"
+                    + " use a schema of its own (database.url ...?schema=NAME)");
+        }
+        return new Versions(Integer.parseInt(shared.get()), metaValue(c, NODE_VERSION_KEY + db.node()).map(Integer::parseInt).orElse(0));
+    }
+
+    private static java.util.Optional<String> metaValue(Connection c, String key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            ps.setString(1, VERSION_KEY);
+            ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    // the first step writes both at once: this "meta" is some other application's
-                    throw new StoreException(db.location() + ": the schema holds a table 'meta' that is not deid-gateway's;"
-                            + " use a schema of its own (database.url ...?schema=NAME)");
-                }
-                return Integer.parseInt(rs.getString(1));
+                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
             }
         }
     }
 
-    private static void setUserVersion(Database db, Connection c, int version) throws SQLException {
+    private static void setVersions(Database db, Connection c, int version) throws SQLException {
         if (db.dialect() == Dialect.SQLITE) {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA user_version = " + version);
             }
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
-            ps.setString(1, VERSION_KEY);
-            ps.setString(2, Integer.toString(version));
-            ps.executeUpdate();
+        for (String key : List.of(VERSION_KEY, NODE_VERSION_KEY + db.node())) {
+            // GREATEST: a newer node may have moved the shared tables on already
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key)"
+                    + " DO UPDATE SET value = CAST(GREATEST(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)")) {
+                ps.setString(1, key);
+                ps.setString(2, Integer.toString(version));
+                ps.executeUpdate();
+            }
         }
+    }
+
+    /** The nodes that ever made their own tables on this database (for {@code deid queue status}). */
+    static List<String> nodes(Connection c) throws SQLException {
+        List<String> nodes = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT key FROM meta WHERE key LIKE ? ORDER BY key")) {
+            ps.setString(1, NODE_VERSION_KEY + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    nodes.add(rs.getString(1).substring(NODE_VERSION_KEY.length()));
+                }
+            }
+        }
+        return nodes;
     }
 }

@@ -93,10 +93,15 @@ public final class TestDatabases {
     }
 
     public static Database open(Path file) throws StoreException {
+        return open(file, "test");
+    }
+
+    /** As one gateway node among several on the server (the node's name is ignored on SQLite). */
+    public static Database open(Path file, String node) throws StoreException {
         java.util.Optional<String> url = urlFor(file);
         if (url.isEmpty()) {
             return Database.open(file);
         }
-        return Database.openPostgresql(PostgresqlLocation.parse(url.get()), System.getenv(PASSWORD_ENV));
+        return Database.openPostgresql(PostgresqlLocation.parse(url.get()), node, System.getenv(PASSWORD_ENV));
     }
 }
