@@ -25,7 +25,8 @@ public enum AuditEvent {
     CASE_RELEASED,
     CASE_RELEASE_REFUSED,
     HELD_DELETED,
-    QUARANTINE_VIEWED;
+    QUARANTINE_VIEWED,
+    NODE_JOINED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -64,6 +64,16 @@ final class InitCommand implements Callable<Integer> {
             description = "Environment variable holding the PostgreSQL password. Default: " + DatabaseConfig.DEFAULT_PASSWORD_ENV + ".")
     String databasePasswordEnv;
 
+    @Option(names = "--join", paramLabel = "HOME",
+            description = "Make this home a further node of an existing installation on a shared PostgreSQL database: "
+                    + "keystore, projects, profiles and destinations are copied from HOME (an existing node's home), "
+                    + "and the keystore must verify the database's audit trail. Needs --node.")
+    Path joinFrom;
+
+    @Option(names = "--node", paramLabel = "NAME",
+            description = "This node's name on a shared database (lower-case letters, digits, _). Default: the host's name.")
+    String node;
+
     @Option(names = "--curator", paramLabel = "NAME", description = "Name of the first curator (needs --curator-out).")
     String curatorName;
 
@@ -74,6 +84,13 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Cli.run(() -> {
+            if (joinFrom != null) {
+                if (database != null || curatorName != null || curatorOut != null) {
+                    throw new CliException("--join takes the database and curators of the joined installation;"
+                            + " --database, --curator and --curator-out do not go with it");
+                }
+                return NodeJoin.join(home, joinFrom, node);
+            }
             if (!project.matches(ProjectConfig.NAME_PATTERN)) {
                 throw new CliException("--project '" + project + "' must match " + ProjectConfig.NAME_PATTERN);
             }
@@ -92,7 +109,10 @@ final class InitCommand implements Callable<Integer> {
                     List.of(new ProjectConfig(project, profile, pseudonymPrefix,
                             scheme.equals(ProjectConfig.SCHEME_KEYED) ? null : scheme)));
             DatabaseConfig databaseConfig = new DatabaseConfig(
-                    database == null || DatabaseConfig.SQLITE.equals(database) ? null : database, databasePasswordEnv);
+                    database == null || DatabaseConfig.SQLITE.equals(database) ? null : database, databasePasswordEnv, node);
+            if (node != null && databaseConfig.server().isEmpty()) {
+                throw new CliException("--node names a node on a shared database; it goes with --database postgresql://...");
+            }
             String databaseProblem = databaseConfig.problem();
             if (databaseProblem != null) {
                 throw new CliException(databaseProblem.replace("database.url", "--database")
@@ -148,7 +168,7 @@ final class InitCommand implements Callable<Integer> {
         });
     }
 
-    private static void prepareEmptyHome(Path home) throws CliException, IOException {
+    static void prepareEmptyHome(Path home) throws CliException, IOException {
         if (Files.exists(home)) {
             if (!Files.isDirectory(home)) {
                 throw new CliException(home + " exists and is not a directory; refusing to overwrite it", CliException.FAILURE);

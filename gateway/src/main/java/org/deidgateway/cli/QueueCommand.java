@@ -30,20 +30,34 @@ final class QueueCommand extends CommandGroup {
         public Integer call() {
             return Cli.run(() -> {
                 try (HomeAccess access = HomeAccess.open(home)) {
-                    IntakeLog intake = new IntakeLog(access.database());
-                    System.out.printf("received, waiting to be processed: %d%nwaiting for pixel cleaning (OCR): %d%n"
-                                    + "pixels cleaned, waiting to be processed: %d%nquarantined: %d%n",
-                            intake.count(IntakeLog.STATE_RECEIVED), intake.count(org.deidgateway.pipeline.PixelStage.WAITING),
-                            intake.count(org.deidgateway.pipeline.PixelStage.CLEANED), intake.count(Processor.QUARANTINED));
-                    List<Outbox.DestinationCounts> counts = new Outbox(access.database()).counts();
-                    System.out.printf("%-20s %10s %10s %10s  %s%n", "DESTINATION", "PENDING", "DELIVERED", "DEAD", "LAST ERROR");
-                    for (Outbox.DestinationCounts c : counts) {
-                        System.out.printf("%-20s %10d %10d %10d  %s%n", c.destination(), c.pending(), c.delivered(), c.dead(),
-                                c.lastError() == null ? "" : c.lastError());
+                    org.deidgateway.store.Database db = access.database();
+                    // on a shared database every node's queue, since each node forwards only what it received
+                    for (String node : db.nodes()) {
+                        if (!node.isEmpty()) {
+                            System.out.printf("node %s%s:%n", node, node.equals(db.node()) ? " (this one)" : "");
+                        }
+                        db.readAsNode(node, c -> {
+                            print(db, c);
+                            return null;
+                        });
                     }
                     return 0;
                 }
             });
+        }
+    }
+
+    /** One node's counts; {@code c} reads that node's tables. */
+    private static void print(org.deidgateway.store.Database db, java.sql.Connection c) throws java.sql.SQLException {
+        System.out.printf("received, waiting to be processed: %d%nwaiting for pixel cleaning (OCR): %d%n"
+                        + "pixels cleaned, waiting to be processed: %d%nquarantined: %d%n",
+                IntakeLog.count(c, IntakeLog.STATE_RECEIVED), IntakeLog.count(c, org.deidgateway.pipeline.PixelStage.WAITING),
+                IntakeLog.count(c, org.deidgateway.pipeline.PixelStage.CLEANED), IntakeLog.count(c, Processor.QUARANTINED));
+        List<Outbox.DestinationCounts> counts = Outbox.counts(c);
+        System.out.printf("%-20s %10s %10s %10s  %s%n", "DESTINATION", "PENDING", "DELIVERED", "DEAD", "LAST ERROR");
+        for (Outbox.DestinationCounts d : counts) {
+            System.out.printf("%-20s %10d %10d %10d  %s%n", d.destination(), d.pending(), d.delivered(), d.dead(),
+                    d.lastError() == null ? "" : d.lastError());
         }
     }
 

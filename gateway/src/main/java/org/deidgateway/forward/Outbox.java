@@ -168,21 +168,24 @@ public final class Outbox {
     }
 
     public List<DestinationCounts> counts() throws StoreException {
-        return db.read(c -> {
-            List<DestinationCounts> counts = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT destination,"
-                    + " sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END),"
-                    + " sum(CASE WHEN state = 'dead' THEN 1 ELSE 0 END),"
-                    + " (SELECT last_error FROM outbox o2 WHERE o2.destination = o.destination AND o2.last_error IS NOT NULL"
-                    + "  ORDER BY updated_at DESC LIMIT 1)"
-                    + " FROM outbox o GROUP BY destination ORDER BY destination");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    counts.add(new DestinationCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
-                }
+        return db.read(Outbox::counts);
+    }
+
+    /** {@link #counts()} on a given connection (another node's queue). */
+    public static List<DestinationCounts> counts(Connection c) throws SQLException {
+        List<DestinationCounts> counts = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT destination,"
+                + " sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END),"
+                + " sum(CASE WHEN state = 'dead' THEN 1 ELSE 0 END),"
+                + " (SELECT last_error FROM outbox o2 WHERE o2.destination = o.destination AND o2.last_error IS NOT NULL"
+                + "  ORDER BY updated_at DESC LIMIT 1)"
+                + " FROM outbox o GROUP BY destination ORDER BY destination");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.add(new DestinationCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
             }
-            return counts;
-        });
+        }
+        return counts;
     }
 
     /** Pending deliveries of a destination, and how many of them already failed once (it is in back-off). */

@@ -95,15 +95,18 @@ public final class IntakeLog {
 
     /** How many objects are in a state (for example {@link #STATE_RECEIVED}: waiting to be processed). */
     public long count(String state) throws StoreException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM received WHERE state = ?")) {
-                ps.setString(1, state);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
+        return db.read(c -> count(c, state));
+    }
+
+    /** {@link #count(String)} on a given connection (another node's queue, read by {@code deid queue status}). */
+    public static long count(java.sql.Connection c, String state) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM received WHERE state = ?")) {
+            ps.setString(1, state);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
-        });
+        }
     }
 
     /** What {@link #recover} found in the spool. */

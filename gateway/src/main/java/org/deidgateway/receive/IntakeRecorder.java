@@ -24,6 +24,9 @@ public final class IntakeRecorder implements Runnable {
     private final Runnable onRecorded;
     private final LinkedBlockingQueue<IntakeLog.Received> waiting = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
+    /** Why the last attempt to record failed, until a record or a probe succeeds again; null while all is well. */
+    private volatile String unavailable;
+    private static final long PROBE_MILLIS = 1000;
 
     /** {@code onRecorded} runs after each batch (the processor is woken with it). */
     public IntakeRecorder(IntakeLog intake, Runnable onRecorded) {
@@ -31,8 +34,21 @@ public final class IntakeRecorder implements Runnable {
         this.onRecorded = onRecorded;
     }
 
-    void submit(IntakeLog.Received object) {
+    void submit(IntakeLog.Received object) throws StoreException {
+        String reason = unavailable;
+        if (reason != null) {
+            throw new StoreException("the database is unavailable (" + reason + ")");
+        }
         waiting.add(object);
+    }
+
+    /**
+     * Why received objects cannot be recorded now, or null. While it is set the receiver answers
+     * out-of-resources instead of Success (a sender retries, or sends to another node) rather than
+     * piling up objects nobody can record; it clears itself when the database answers again.
+     */
+    public String unavailable() {
+        return unavailable;
     }
 
     /** Objects handed over and not yet recorded. */
@@ -52,6 +68,9 @@ public final class IntakeRecorder implements Runnable {
             try {
                 IntakeLog.Received first = waiting.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (unavailable != null) {
+                        probe();
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -68,14 +87,34 @@ public final class IntakeRecorder implements Runnable {
         }
     }
 
+    /** With nothing to record, a read shows whether the database answers again (a lost server connection is made anew). */
+    private void probe() throws InterruptedException {
+        try {
+            intake.count(IntakeLog.STATE_RECEIVED);
+            recovered();
+        } catch (StoreException e) {
+            unavailable = e.reason();
+            Thread.sleep(PROBE_MILLIS);
+        }
+    }
+
+    private void recovered() {
+        if (unavailable != null) {
+            LOG.infof("the database answers again; accepting objects");
+            unavailable = null;
+        }
+    }
+
     /** A database that is locked or full for a while is waited out: the files are safe meanwhile. */
     private void recordPatiently(List<IntakeLog.Received> batch) throws InterruptedException {
         long pause = 100;
         while (true) {
             try {
                 intake.recordAll(batch);
+                recovered();
                 return;
             } catch (StoreException e) {
+                unavailable = e.reason();
                 if (!running) {
                     LOG.warnf("%d received objects not recorded before stopping (%s); they are recorded at the next start",
                             batch.size(), e.getMessage());

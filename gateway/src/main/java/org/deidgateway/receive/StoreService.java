@@ -30,6 +30,11 @@ public final class StoreService {
     /** Where a durable object is handed: recorded at once, or queued for an {@link IntakeRecorder}. */
     public interface Intake {
         void accept(IntakeLog.Received object) throws StoreException;
+
+        /** Why objects cannot be recorded now (the database is unavailable), or null. */
+        default String unavailable() {
+            return null;
+        }
     }
 
     /** Records each object before its Success (tests, and anything that wants the row at once). */
@@ -39,7 +44,17 @@ public final class StoreService {
 
     /** The daemon's way: the row is written by the recorder, in batches, after Success. */
     public StoreService(Spool spool, IntakeRecorder recorder, GatewayMetrics metrics) {
-        this(spool, recorder::submit, metrics);
+        this(spool, new Intake() {
+            @Override
+            public void accept(IntakeLog.Received object) throws StoreException {
+                recorder.submit(object);
+            }
+
+            @Override
+            public String unavailable() {
+                return recorder.unavailable();
+            }
+        }, metrics);
     }
 
     public StoreService(Spool spool, Intake intake, GatewayMetrics metrics) {
@@ -57,6 +72,11 @@ public final class StoreService {
 
     Spool.Incoming begin(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String callingAe,
                          String calledAe) throws IOException {
+        String unavailable = intake.unavailable();
+        if (unavailable != null) {
+            // nothing is acknowledged that cannot be recorded: the sender keeps it, or sends it to another node
+            throw new IOException("not accepting objects while the database is unavailable (" + unavailable + ")");
+        }
         return spool.begin(FileMetaHeader.encode(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, calledAe));
     }
 

@@ -145,6 +145,43 @@ public final class Database implements AutoCloseable {
         return node;
     }
 
+    /** The nodes that made their own tables on this database, in name order; on SQLite, the one unnamed node. */
+    public java.util.List<String> nodes() throws StoreException {
+        if (dialect != Dialect.POSTGRESQL) {
+            return java.util.List.of(node);
+        }
+        return read(Schema::nodes);
+    }
+
+    /**
+     * Reads another node's own tables (its queue) as if it were this one; shared tables stay shared.
+     * Only for reading: that node's files are on its own disk.
+     */
+    public synchronized <T, E extends Exception> T readAsNode(String other, Work<T, E> work) throws StoreException, E {
+        if (dialect != Dialect.POSTGRESQL || other.equals(node)) {
+            return read(work);
+        }
+        if (transactionDepth > 0) {
+            throw new IllegalStateException("another node's tables are read outside a transaction");
+        }
+        String path = server.nodeSchema(other) + ", " + server.schema();
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET search_path TO " + path);
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        try {
+            return read(work);
+        } finally {
+            try (Statement s = connection.createStatement()) {
+                s.execute("SET search_path TO " + server.nodeSchema(node) + ", " + server.schema());
+            } catch (SQLException e) {
+                // the connection is gone; the next piece of work makes a new one with this node's path
+                broken = true;
+            }
+        }
+    }
+
     /**
      * Within a transaction, makes plain table names resolve to the shared tables only, or to this
      * node's own first (the session's default); for creating each table where it belongs.

@@ -49,6 +49,8 @@ public final class IdentityVault implements PseudonymDirectory {
     /** The vault of an installation; gives it its random installation ID on first use. */
     public static IdentityVault open(Database db) throws StoreException {
         String id = db.inTransaction(c -> {
+            // nodes starting at once on a new shared database agree on one ID
+            db.lock(c, "deid-gateway installation");
             try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
                 ps.setString(1, INSTALLATION_ID_KEY);
                 try (ResultSet rs = ps.executeQuery()) {
