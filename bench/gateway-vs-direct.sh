@@ -7,7 +7,8 @@
 # Targets (issue 14, medians of 3 rounds after warm-up): >= 0.6 on journaled ext4 with 1 sender,
 # >= 0.7 with 4 senders, no lower than 0.53 on the default file system; goal 0.8.
 #
-# usage: bench/gateway-vs-direct.sh [--fs default|journaled] [--senders N] [--associations N] [--history N] [ROUNDS]
+# usage: bench/gateway-vs-direct.sh [--fs default|journaled] [--senders N] [--associations N] [--database sqlite|postgresql]
+#                                   [--history N] [ROUNDS]
 #   ROUNDS        per mode, default 3, at least 2
 #   --fs journaled  everything (instances, the gateway's home, storescp's folders) on an ordinary
 #                 journaled ext4 the bench makes on a loop device over a preallocated file, and
@@ -16,6 +17,9 @@
 #                 600/N instances, to one storescp (--fork, an association per process) or to the gateway
 #   --associations N  the gateway forwards over N associations at once (destinations.NAME.associations,
 #                 1 to 16; default: as many as senders, the like of storescp --fork serving each sender)
+#   --database sqlite|postgresql  where the gateway keeps its tables: the embedded SQLite file (default),
+#                 or a PostgreSQL cluster the bench starts on loopback in its work folder (scripts/postgres-cluster.sh,
+#                 the server's data on the same file system as the gateway's home) and stops afterwards
 #   --history N   before starting, fill the gateway's database with the history of N delivered
 #                 objects (received rows, deliveries, audit entries, one identity per 300 objects:
 #                 `deid bench-history`), to compare a home after 1,000,000 objects with a fresh one
@@ -43,12 +47,14 @@ fs=default
 senders=1
 associations=""
 history=0
+database=sqlite
 rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --fs) fs=${2:-}; shift 2 || { echo "--fs needs default or journaled" >&2; exit 2; } ;;
     --senders) senders=${2:-}; shift 2 || { echo "--senders needs a number" >&2; exit 2; } ;;
     --associations) associations=${2:-}; shift 2 || { echo "--associations needs a number" >&2; exit 2; } ;;
+    --database) database=${2:-}; shift 2 || { echo "--database needs sqlite or postgresql" >&2; exit 2; } ;;
     --history) history=${2:-}; shift 2 || { echo "--history needs a number of objects" >&2; exit 2; } ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -60,6 +66,7 @@ done
 associations=${associations:-$senders}
 [ "$associations" -ge 1 ] 2>/dev/null && [ "$associations" -le 16 ] || { echo "--associations must be 1 to 16" >&2; exit 2; }
 [ "$history" -ge 0 ] 2>/dev/null || { echo "--history must be a number of objects (0: a fresh home)" >&2; exit 2; }
+case "$database" in sqlite|postgresql) ;; *) echo "--database must be sqlite or postgresql, not '$database'" >&2; exit 2 ;; esac
 case "$fs" in default|journaled) ;; *) echo "--fs must be default or journaled, not '$fs'" >&2; exit 2 ;; esac
 count=600
 scp_port=11113
@@ -83,6 +90,7 @@ scp_pid=""
 gw_pid=""
 fs_image=""
 fs_mount=""
+pg_dir=""
 cleanup() {
   local pid
   [ -z "$scp_pid" ] || kill -TERM -- "-$scp_pid" 2>/dev/null || true
@@ -97,6 +105,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  [ -z "$pg_dir" ] || "$root/scripts/postgres-cluster.sh" stop "$pg_dir" || true
   rm -rf "$work"
   if [ -n "$fs_mount" ]; then
     umount "$fs_mount" 2>/dev/null || umount -l "$fs_mount" 2>/dev/null || true
@@ -190,7 +199,19 @@ home="$work/home"
 # BENCH-ONLY passphrases: they protect a throw-away home deleted at the end of the run
 export DEID_PASSPHRASE="bench-only-passphrase-NOT-FOR-REAL-DATA"
 export DEID_CURATOR_PASSPHRASE="bench-only-curator-passphrase-NOT-FOR-REAL-DATA"
-"$root/deid" init --home "$home" --project bench --curator Bench --curator-out "$work/curator.p12" >"$work/init.log" 2>&1 \
+init_database=()
+if [ "$database" = postgresql ]; then
+  pg_dir="$work/postgresql"
+  mkdir -p "$pg_dir"
+  chmod 755 "$work"
+  [ -z "$fs_mount" ] || chmod 755 "$fs_mount"   # the server runs as nobody when the bench runs as root
+  pg_url=$("$root/scripts/postgres-cluster.sh" start "$pg_dir" 15433)
+  export DEID_DATABASE_PASSWORD
+  DEID_DATABASE_PASSWORD=$(cat "$pg_dir/password")
+  init_database=(--database "$pg_url?schema=bench")
+  echo "database: PostgreSQL $("$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/postgres" --version | awk '{print $3}') on 127.0.0.1:15433, data in $pg_dir"
+fi
+"$root/deid" init --home "$home" "${init_database[@]}" --project bench --curator Bench --curator-out "$work/curator.p12" >"$work/init.log" 2>&1 \
   || { cat "$work/init.log" >&2; exit 1; }
 "$root/deid" destination add --home "$home" --name scp --dicom "STORESCP@127.0.0.1:$scp_port" \
   --associations "$associations" >/dev/null
@@ -309,7 +330,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? 
 d_best=$(best "${direct[@]}"); d_med=$(median "${direct[@]}")
 g_best=$(best "${gateway[@]}"); g_med=$(median "${gateway[@]}")
 r_med=$(median "${gateway_recv[@]}")
-echo "senders: $senders at once; forwarding associations: $associations; file system: $fs; history: $history objects before the first round"
+echo "senders: $senders at once; forwarding associations: $associations; database: $database; file system: $fs; history: $history objects before the first round"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(java -version 2>&1 | head -1)"
 printf 'direct : best %.1f  median %.1f instances/s\n' "$d_best" "$d_med"
 printf 'gateway: best %.1f  median %.1f instances/s end to end (receive alone, median %.1f instances/s)\n' \

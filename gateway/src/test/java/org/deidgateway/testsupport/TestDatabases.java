@@ -36,7 +36,8 @@ public final class TestDatabases {
      * the suite runs on PostgreSQL: each home gets a schema of its own there.
      */
     public static java.util.List<String> withDatabase(java.util.List<String> args) {
-        if (!onPostgresql() || args.isEmpty() || !args.get(0).equals("init") || args.contains("--database")) {
+        if (!onPostgresql() || args.isEmpty() || !args.get(0).equals("init") || args.contains("--database")
+                || args.contains("--join")) {
             return args;
         }
         int home = args.indexOf("--home");
