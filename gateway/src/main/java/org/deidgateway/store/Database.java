@@ -162,7 +162,7 @@ public final class Database implements AutoCloseable {
             return read(work);
         }
         if (transactionDepth > 0) {
-            throw new IllegalStateException("another node's tables are read outside a transaction");
+            throw new IllegalStateException("another node's tables can only be read outside a transaction");
         }
         String path = server.nodeSchema(other) + ", " + server.schema();
         try (Statement s = connection.createStatement()) {

@@ -32,8 +32,8 @@ public final class TestDatabases {
     }
 
     /**
-     * The arguments of a {@code deid} command, with {@code --database} added to an {@code init} when
-     * the suite runs on PostgreSQL: each home gets a schema of its own there.
+     * The arguments of a {@code deid} command, with {@code --database} (and {@code --node}) added to
+     * an {@code init} when the suite runs on PostgreSQL: each home gets a schema of its own there.
      */
     public static java.util.List<String> withDatabase(java.util.List<String> args) {
         if (!onPostgresql() || args.isEmpty() || !args.get(0).equals("init") || args.contains("--database")
@@ -47,6 +47,11 @@ public final class TestDatabases {
         java.util.List<String> with = new java.util.ArrayList<>(args);
         with.add("--database");
         with.add(urlFor(Path.of(args.get(home + 1)).resolve("deid.db")).orElseThrow());
+        if (!args.contains("--node")) {
+            // the node name open(file) uses, so that a test reads the queue of the home it made
+            with.add("--node");
+            with.add(DEFAULT_NODE);
+        }
         return with;
     }
 
@@ -94,8 +99,11 @@ public final class TestDatabases {
     }
 
     public static Database open(Path file) throws StoreException {
-        return open(file, "test");
+        return open(file, DEFAULT_NODE);
     }
+
+    /** The node name of a test's own database and of every home a test makes, unless it names one. */
+    public static final String DEFAULT_NODE = "test";
 
     /** As one gateway node among several on the server (the node's name is ignored on SQLite). */
     public static Database open(Path file, String node) throws StoreException {
