@@ -252,6 +252,10 @@ final class AssociationHandler implements Runnable {
                     try {
                         incoming = storage.begin(sopClass, sopInstance, accepted.get(contextId).transferSyntax(), callingAe,
                                 calledAe);
+                    } catch (StoreService.DatabaseUnavailable e) {
+                        // said once by the intake recorder when it began; one line per refused object would flood the log
+                        LOG.debugf("refused an object from %s: %s", callingAe, e.getMessage());
+                        refusal = new Outcome(StoreService.OUT_OF_RESOURCES, "the gateway cannot record objects now");
                     } catch (IOException e) {
                         LOG.errorf("cannot open a spool file: %s", e.getMessage());
                         refusal = new Outcome(StoreService.OUT_OF_RESOURCES, "cannot store the object");

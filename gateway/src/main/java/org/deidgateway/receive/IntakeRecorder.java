@@ -114,6 +114,9 @@ public final class IntakeRecorder implements Runnable {
                 recovered();
                 return;
             } catch (StoreException e) {
+                if (unavailable == null) {
+                    LOG.errorf("not accepting objects until the database can record them again (%s)", e.reason());
+                }
                 unavailable = e.reason();
                 if (!running) {
                     LOG.warnf("%d received objects not recorded before stopping (%s); they are recorded at the next start",

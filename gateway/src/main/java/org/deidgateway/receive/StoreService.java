@@ -63,6 +63,13 @@ public final class StoreService {
         this.metrics = metrics;
     }
 
+    /** Objects are refused, not spooled, while the database cannot record them. */
+    static final class DatabaseUnavailable extends IOException {
+        DatabaseUnavailable(String reason) {
+            super("not accepting objects while the database is unavailable (" + reason + ")");
+        }
+    }
+
     /** The outcome sent back: a status and, for failures, a comment (no data set content in it). */
     public record Outcome(int status, String comment) {
         static Outcome success() {
@@ -75,7 +82,7 @@ public final class StoreService {
         String unavailable = intake.unavailable();
         if (unavailable != null) {
             // nothing is acknowledged that cannot be recorded: the sender keeps it, or sends it to another node
-            throw new IOException("not accepting objects while the database is unavailable (" + unavailable + ")");
+            throw new DatabaseUnavailable(unavailable);
         }
         return spool.begin(FileMetaHeader.encode(sopClassUid, sopInstanceUid, transferSyntaxUid, callingAe, calledAe));
     }
