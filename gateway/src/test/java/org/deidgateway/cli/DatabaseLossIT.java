@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,14 +69,7 @@ class DatabaseLossIT {
         ok(env, "config", "set", "--home", home.toString(), "dicom.bind-address", "127.0.0.1");
         ok(env, "config", "set", "--home", home.toString(), "metrics.port", Integer.toString(metrics));
 
-        ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("DEID_"));
-        pb.environment().putAll(env);
-        Path stdout = dir.resolve("serve.out");
-        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve.err").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        started.add(pb.start());
-        waitFor(() -> readQuietly(stdout).contains("receiving as"), 60, "the gateway listening");
+        started.add(ItSupport.serve(dir, home, env, "gw1"));
 
         assertTrue(storescu(port, "CT_small.dcm").contains("Received Store Response (Success)"));
         waitFor(() -> ItSupport.dicomFiles(out).size() == 1, 60, "the first object delivered");
@@ -95,7 +87,7 @@ class DatabaseLossIT {
         waitFor(() -> ready(metrics).contains("\"status\":\"UP\""), 60, "ready again");
         // CT and MR, each once by its new UIDs, whatever was taken during the loss
         waitFor(() -> ItSupport.dicomFiles(out).size() == 2, 60, "every acknowledged object delivered");
-        String err = readQuietly(dir.resolve("serve.err"));
+        String err = readQuietly(dir.resolve("serve-gw1.err"));
         assertTrue(err.contains("the database answers again; accepting objects"), err);
     }
 

@@ -12,6 +12,29 @@ import java.util.stream.Stream;
 /** What the integration tests of real processes share: waiting for a condition, ports, folders of DICOM files. */
 final class ItSupport {
 
+    /**
+     * Starts {@code deid serve} on a home with only the given DEID_ variables (and the suite's
+     * database password), its output in {@code dir/serve-NAME.out} and {@code .err}, and waits until
+     * it listens. The caller stops it.
+     */
+    static Process serve(Path dir, Path home, java.util.Map<String, String> env, String name) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(org.deidgateway.testsupport.TestData.repoRoot().resolve("deid").toString(),
+                "serve", "--home", home.toString());
+        pb.environment().keySet().removeIf(org.deidgateway.testsupport.TestDatabases::clearedForChild);
+        pb.environment().putAll(env);
+        Path stdout = dir.resolve("serve-" + name + ".out");
+        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve-" + name + ".err").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        try {
+            waitFor(() -> readQuietly(stdout).contains("receiving as"), 60, "deid serve " + name + " listening");
+        } catch (Exception | AssertionError e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        return p;
+    }
+
     private ItSupport() {
     }
 

@@ -1,6 +1,5 @@
 package org.deidgateway.cli;
 
-import org.deidgateway.testsupport.TestDatabases;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,15 +168,8 @@ class ParallelSendersKillIT {
 
     private Process serve(Path home) throws Exception {
         serves++;
-        ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
-        pb.environment().putAll(ENV);
-        Path stdout = dir.resolve("serve-" + serves + ".out");
-        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve-" + serves + ".err").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p = pb.start();
+        Process p = ItSupport.serve(dir, home, ENV, Integer.toString(serves));
         started.add(p);
-        waitFor(() -> readQuietly(stdout).contains("receiving as"), 60, "the gateway listening");
         return p;
     }
 

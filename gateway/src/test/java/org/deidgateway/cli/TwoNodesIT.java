@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -209,15 +208,8 @@ class TwoNodesIT {
     }
 
     private Process serve(Path home, String name) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(TestData.repoRoot().resolve("deid").toString(), "serve", "--home", home.toString());
-        pb.environment().keySet().removeIf(TestDatabases::clearedForChild);
-        pb.environment().putAll(ENV);
-        Path stdout = dir.resolve("serve-" + name + ".out");
-        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve("serve-" + name + ".err").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p = pb.start();
+        Process p = ItSupport.serve(dir, home, ENV, name);
         started.add(p);
-        waitFor(() -> readQuietly(stdout).contains("receiving as"), 60, "node " + name + " listening");
         return p;
     }
 
