@@ -6,7 +6,8 @@
 # query Orthanc's REST API), and openssl and socat (a TLS front with a certificate made per run,
 # since Orthanc 1.10's own HTTPS crashes with Debian's civetweb), and for Clean Pixel Data: Tesseract 5
 # with its English model (the gateway's OCR), Pillow and the DejaVu fonts (the tests draw burned-in text),
-# and PostgreSQL 15 (the shared database of several gateway nodes; the tests start a private cluster).
+# PostgreSQL 15 (the shared database of several gateway nodes; the tests start a private cluster),
+# and podman (the container image and compose test) where no Docker engine runs.
 set -euo pipefail
 need=()
 command -v dcmdump >/dev/null || need+=(dcmtk)
@@ -29,6 +30,16 @@ command -v curl >/dev/null || need+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)   # a private cluster per run (scripts/postgres-cluster.sh)
 command -v setpriv >/dev/null || need+=(util-linux)   # runs PostgreSQL unprivileged when the tests run as root
 command -v ip >/dev/null || need+=(iproute2)   # the Orthanc tests bring up loopback in their own namespace
+# The container test (docker/test-image.sh): podman with runc, podman-compose, debootstrap for a
+# local base image (no registry is needed), and the CNI plugins that give compose services names.
+if ! { command -v docker >/dev/null && docker info >/dev/null 2>&1; }; then
+  command -v podman >/dev/null || need+=(podman)
+  command -v runc >/dev/null || need+=(runc)
+  command -v podman-compose >/dev/null || need+=(podman-compose)
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  [ -x /usr/lib/cni/dnsname ] || need+=(golang-github-containernetworking-plugin-dnsname)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-peers: installing ${need[*]}" >&2
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
