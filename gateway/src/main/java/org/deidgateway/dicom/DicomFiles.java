@@ -5,7 +5,6 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
-import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
@@ -403,7 +402,7 @@ public final class DicomFiles {
         }, 64 * 1024);
         try {
             before.removeMetaInformationHeaderAttributes();
-            FileMetaInformation.addFileMetaInformation(before, transferSyntax, SOURCE_AE);
+            FileMeta.add(before, transferSyntax, SOURCE_AE);
             try {
                 before.write(out, transferSyntax, true, false, false);
             } finally {

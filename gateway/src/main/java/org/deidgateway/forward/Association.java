@@ -30,12 +30,12 @@ import java.util.List;
  * session with its closing alert, every other end closes the plain connection under it, which
  * cannot block on a peer that stopped reading.
  */
-final class Association implements AutoCloseable {
+public final class Association implements AutoCloseable {
 
     /** What we announce for responses: they are small, but the peer may fragment as it likes. */
-    static final int OUR_MAX_PDU_LENGTH = 256 * 1024;
+    public static final int OUR_MAX_PDU_LENGTH = 256 * 1024;
     /** Our own cap on what we send, also used when the peer announces 0 (no limit). */
-    static final int SEND_CAP = 256 * 1024;
+    public static final int SEND_CAP = 256 * 1024;
     private static final int MAX_ACCEPT_LENGTH = 256 * 1024;
     private static final int MAX_RESPONSE_LENGTH = 64 * 1024;
     private static final long IDLE_CHECK_AFTER_NANOS = 1_000_000_000L;

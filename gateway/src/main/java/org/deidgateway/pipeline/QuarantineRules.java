@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Objects whose pixels may show identity: the profile cleans attributes, not pixels. Burned In
- * Annotation = YES, and Secondary Capture or Ultrasound objects (screenshots and scanned documents,
- * probes with patient names on screen) unless the project accepts them, are held back.
+ * Annotation = YES, and Secondary Capture, Ultrasound and Visible Light objects (screenshots and scanned
+ * documents, probes with patient names on screen, photographs) unless the project accepts them, are held back.
  */
 final class QuarantineRules {
 
@@ -23,7 +23,7 @@ final class QuarantineRules {
         }
         // screenshots often say NO and still show a name: only the project's explicit acceptance counts
         if (!acceptsScreenCaptures && isScreenCaptureOrUltrasound(sopClassUid)) {
-            return Optional.of("Secondary Capture or Ultrasound object, and the project does not accept them "
+            return Optional.of("Secondary Capture, Ultrasound or Visible Light object, and the project does not accept them "
                     + "(accept-screen-captures): pixel data may show identifying text");
         }
         return Optional.empty();

@@ -72,8 +72,18 @@ public final class PixelCleaner {
         return burnedIn.equalsIgnoreCase("YES") || (!acceptsScreenCaptures && isScreenCaptureOrUltrasound(sopClassUid));
     }
 
+    private static final String SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
+    private static final String VISIBLE_LIGHT = "1.2.840.10008.5.1.4.1.1.77.";
+
+    /**
+     * Classes whose pixels are taken to show identity whatever Burned In Annotation says: screen
+     * captures and scanned documents, ultrasound (names on the probe's screen), and visible light
+     * images (photographs show faces, slide labels and fundus photographs carry names). Not the
+     * ophthalmic measurements under ...1.1.78 and ...1.1.79, which have no pixels.
+     */
     public static boolean isScreenCaptureOrUltrasound(String sopClassUid) {
-        return sopClassUid.startsWith("1.2.840.10008.5.1.4.1.1.7")      // Secondary Capture (all kinds)
+        return sopClassUid.equals(SECONDARY_CAPTURE) || sopClassUid.startsWith(SECONDARY_CAPTURE + ".") // all multi-frame kinds
+                || sopClassUid.startsWith(VISIBLE_LIGHT)
                 || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.6.1")   // US Image
                 || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.3.1")   // US Multi-frame
                 || sopClassUid.equals("1.2.840.10008.5.1.4.1.1.6.2");  // Enhanced US Volume

@@ -32,14 +32,22 @@ import java.util.Set;
  * length a limit; a protocol violation ends the association with an A-ABORT, never the receiver.
  * On a TLS listener the handshake comes first, here on the association's thread, within ARTIM.
  */
-final class AssociationHandler implements Runnable {
+public final class AssociationHandler implements Runnable {
 
-    static final String VERIFICATION_SOP_CLASS = "1.2.840.10008.1.1";
+    public static final String VERIFICATION_SOP_CLASS = "1.2.840.10008.1.1";
+
+    /**
+     * The storage SOP classes the listener accepts: every one PixelMed knows as storage, but the
+     * Media Storage Directory (a DICOMDIR describes media, holds patient names and cannot be forwarded).
+     */
+    public static boolean acceptedForStorage(String sopClassUid) {
+        return SOPClass.isStorage(sopClassUid) && !SOPClass.isDirectory(sopClassUid);
+    }
     private static final int MAX_ASSOCIATE_RQ_LENGTH = 64 * 1024;
     private static final int MAX_COMMAND_LENGTH = 64 * 1024;
     private static final long DRAIN_LIMIT = 1 << 20;
     private static final Logger LOG = Logger.getLogger(AssociationHandler.class);
-    static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
+    public static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
 
     /** The accepted connection; after a TLS handshake, the TLS socket over it. */
     private Socket socket;
@@ -158,7 +166,7 @@ final class AssociationHandler implements Runnable {
         Set<String> supported;
         if (VERIFICATION_SOP_CLASS.equals(proposed.abstractSyntax())) {
             supported = SupportedTransferSyntaxes.VERIFICATION;
-        } else if (storage != null && SOPClass.isStorage(proposed.abstractSyntax())) {
+        } else if (storage != null && acceptedForStorage(proposed.abstractSyntax())) {
             supported = SupportedTransferSyntaxes.STORAGE;
         } else {
             return new AcceptedContext(proposed.id(), AcceptedContext.ABSTRACT_SYNTAX_NOT_SUPPORTED, null);

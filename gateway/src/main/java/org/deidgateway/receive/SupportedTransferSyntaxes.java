@@ -7,12 +7,12 @@ import java.util.Set;
  * compressed ones are passed through untouched (PixelMed reads them with decompression off).
  * The peer's order decides among those it proposes.
  */
-final class SupportedTransferSyntaxes {
+public final class SupportedTransferSyntaxes {
 
     static final String IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2";
     static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
 
-    static final Set<String> STORAGE = Set.of(
+    public static final Set<String> STORAGE = Set.of(
             IMPLICIT_VR_LITTLE_ENDIAN,
             EXPLICIT_VR_LITTLE_ENDIAN,
             "1.2.840.10008.1.2.1.99",  // Deflated Explicit VR Little Endian
@@ -29,7 +29,7 @@ final class SupportedTransferSyntaxes {
             "1.2.840.10008.1.2.4.203", // HTJ2K
             "1.2.840.10008.1.2.5");    // RLE Lossless
 
-    static final Set<String> VERIFICATION = Set.of(IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN);
+    public static final Set<String> VERIFICATION = Set.of(IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN);
 
     private SupportedTransferSyntaxes() {
     }
