@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine: installs the test peers and PixelMed,
 # builds, and runs every test against real files and real tools, on the embedded SQLite database;
-# then the tests that touch the database again on PostgreSQL, in a private cluster started here
+# then the tests that touch the database again on PostgreSQL over TLS, in a private cluster started here
 # (a temporary folder, a free loopback port, stopped and deleted at the end); then the container
 # image and the compose file with Orthanc, built and run for real (docker/test-image.sh). CI runs exactly this.
 # To run everything on PostgreSQL instead: -Ddeid.test.database-url=postgresql://deid@127.0.0.1:PORT/postgres
@@ -17,7 +17,7 @@ chmod 755 "$pg_dir"
 stop_postgresql() { scripts/postgres-cluster.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap stop_postgresql EXIT
 pg_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pg_url=$(scripts/postgres-cluster.sh start "$pg_dir" "$pg_port")
+pg_url=$(scripts/postgres-cluster.sh start "$pg_dir" "$pg_port" --tls)   # TLS only, certificate checked
 export DEID_DATABASE_PASSWORD
 DEID_DATABASE_PASSWORD=$(cat "$pg_dir/password")
 

@@ -114,6 +114,14 @@ public final class Database implements AutoCloseable {
         // a server that stops answering must not hold the caller forever: the receiver then refuses objects
         properties.setProperty("socketTimeout", "60");
         properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("sslmode", location.sslMode());
+        if (location.sslRootCert() != null) {
+            if (!java.nio.file.Files.isReadable(location.sslRootCert())) {
+                String reason = "the sslrootcert file " + location.sslRootCert() + " cannot be read";
+                throw new StoreException(location + ": " + reason, reason, null);
+            }
+            properties.setProperty("sslrootcert", location.sslRootCert().toString());
+        }
         try {
             Connection c = DriverManager.getConnection(location.jdbcUrl(), properties);
             try (Statement s = c.createStatement()) {

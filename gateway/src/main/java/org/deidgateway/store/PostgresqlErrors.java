@@ -16,6 +16,14 @@ final class PostgresqlErrors {
 
     static String describe(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String tls = tlsFailure(e);
+        if (tls != null) {
+            return tls + " (SQLSTATE " + (state.isEmpty() ? "none" : state) + "); nothing was written";
+        }
+        if (state.equals("28000")) {
+            return "the database server has no pg_hba.conf entry that lets this user connect from here with this sslmode"
+                    + " (SQLSTATE 28000: a server that takes only TLS needs sslmode=verify-full in database.url)";
+        }
         if (state.startsWith("08") || state.isEmpty()) {
             return "cannot reach the database server (" + (state.isEmpty() ? "no answer" : "SQLSTATE " + state)
                     + "); nothing was written";
@@ -45,5 +53,34 @@ final class PostgresqlErrors {
             return "the database user may not do this (SQLSTATE 42501: grant it the schema)";
         }
         return "cannot " + doing + " (SQLSTATE " + state + ")";
+    }
+
+    /**
+     * What went wrong with TLS, told from the exception's kind and the driver's fixed wording (never
+     * passed on); null when it was not TLS.
+     */
+    private static String tlsFailure(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException
+                    || (t instanceof javax.net.ssl.SSLHandshakeException && String.valueOf(t.getMessage()).contains("PKIX"))) {
+                return "the database server's TLS certificate is not trusted: it does not chain to sslrootcert"
+                        + " (or to ~/.postgresql/root.crt when database.url names none)";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "the TLS handshake with the database server failed";
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("does not support SSL")) {
+                return "the database server does not offer TLS, and database.url's sslmode asks for it";
+            }
+            if (message.contains("hostname") && message.contains("could not be verified")) {
+                return "the database server's TLS certificate does not name the host in database.url (sslmode=verify-full)";
+            }
+            if (message.contains("root certificate file")) {
+                return "the TLS root certificate cannot be read: give sslrootcert=/PATH in database.url"
+                        + " (the driver's default, ~/.postgresql/root.crt, is missing)";
+            }
+        }
+        return null;
     }
 }

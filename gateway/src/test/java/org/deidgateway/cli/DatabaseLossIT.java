@@ -117,12 +117,6 @@ class DatabaseLossIT {
     }
 
     private static String script(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(TestData.repoRoot().resolve("scripts/postgres-cluster.sh").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        String error = new String(p.getErrorStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "postgres-cluster.sh " + args[0] + ": " + error);
-        return output;
+        return ItSupport.postgresCluster(args);
     }
 }

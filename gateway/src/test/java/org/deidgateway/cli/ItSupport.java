@@ -42,6 +42,20 @@ final class ItSupport {
         boolean holds() throws Exception;
     }
 
+    /** Runs scripts/postgres-cluster.sh (a private cluster of the test's own); returns what it printed. */
+    static String postgresCluster(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                org.deidgateway.testsupport.TestData.repoRoot().resolve("scripts/postgres-cluster.sh").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String error = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("postgres-cluster.sh " + String.join(" ", args) + ": " + error);
+        }
+        return output;
+    }
+
     static void waitFor(Condition condition, int seconds, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {

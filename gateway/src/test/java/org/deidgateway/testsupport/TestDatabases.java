@@ -74,8 +74,7 @@ public final class TestDatabases {
             throw new IllegalStateException(e);
         }
         String schema = "t_" + HexFormat.of().formatHex(digest, 0, 12);
-        return java.util.Optional.of(new PostgresqlLocation(server.host(), server.port(), server.database(), schema,
-                server.user()).toString());
+        return java.util.Optional.of(server.withSchema(schema).toString());
     }
 
     /** The server's data folder, where a test may look for what reached the disk ({@value #DATA_DIR_PROPERTY}). */
