@@ -24,7 +24,7 @@ DEID_DATABASE_PASSWORD=$(cat "$pg_dir/password")
 ./mvnw -B -ntp verify "$@"
 echo "test.sh: the database tests again, on PostgreSQL ($pg_url)" >&2
 ./mvnw -B -ntp verify -Ddeid.test.database-url="$pg_url" -Ddeid.test.database-data-dir="$pg_dir/data" \
-  -Dtest='org.deidgateway.store.**,org.deidgateway.vault.**,org.deidgateway.curate.**,org.deidgateway.audit.**,org.deidgateway.pipeline.**,org.deidgateway.forward.**,org.deidgateway.receive.**' \
+  -Dtest='org.deidgateway.store.**,org.deidgateway.catalog.**,org.deidgateway.vault.**,org.deidgateway.curate.**,org.deidgateway.audit.**,org.deidgateway.pipeline.**,org.deidgateway.forward.**,org.deidgateway.receive.**' \
   -Dit.test='org.deidgateway.cli.*IT' -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false "$@"
 echo "test.sh: the container image and compose set (docker/test-image.sh)" >&2
 docker/test-image.sh

@@ -14,6 +14,7 @@ command -v dcmdump >/dev/null || need+=(dcmtk)
 command -v dciodvfy >/dev/null || need+=(dicom3tools)
 /usr/bin/python3 -c "import pydicom" 2>/dev/null || need+=(python3-pydicom)
 /usr/bin/python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
+/usr/bin/python3 -c "import jsonschema" 2>/dev/null || need+=(python3-jsonschema)   # validates the catalog export
 [ -f /usr/share/java/pixelmed.jar ] || need+=(libpixelmed-java)
 [ -f /usr/share/java/pixelmed_imageio.jar ] || need+=(libpixelmed-imageio-java)
 command -v tesseract >/dev/null || need+=(tesseract-ocr)

@@ -26,7 +26,8 @@ public enum AuditEvent {
     CASE_RELEASE_REFUSED,
     HELD_DELETED,
     QUARANTINE_VIEWED,
-    NODE_JOINED;
+    NODE_JOINED,
+    CATALOG_EXPORTED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

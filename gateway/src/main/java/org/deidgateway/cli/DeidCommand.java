@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
                 EchoCommand.class, QueueCommand.class, QuarantineCommand.class, CurationCommand.class, ReleaseCommand.class,
                 DeidentifyCommand.class, CuratorCommand.class, ReidentifyCommand.class,
                 AuditCommand.class, KeystoreCommand.class, TlsCommand.class, ProfileCommand.class, PixelRulesCommand.class,
-                BenchCommand.class, BenchHistoryCommand.class})
+                CatalogCommand.class, BenchCommand.class, BenchHistoryCommand.class})
 public class DeidCommand implements Runnable {
 
     @Spec

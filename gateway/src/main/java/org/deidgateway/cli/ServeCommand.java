@@ -12,6 +12,8 @@ import org.deidgateway.forward.Outbox;
 import org.deidgateway.forward.StowRsChannel;
 import org.deidgateway.forward.StowRsEndpoint;
 import org.deidgateway.keystore.GatewayKeystore;
+import org.deidgateway.catalog.CatalogGauges;
+import org.deidgateway.catalog.CatalogStore;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.metrics.MetricsServer;
 import org.deidgateway.config.PixelsConfig;
@@ -115,9 +117,14 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 Processor.Folders folders = new Processor.Folders(spool.folder(), homeDir.resolve("outbox"),
                         homeDir.resolve("quarantine"), homeDir.resolve("curation"), recycler);
+                CatalogGauges catalog = new CatalogGauges(new CatalogStore(access.database()),
+                        config.projects().stream().map(ProjectConfig::name).toList(), metrics);
                 Processor processor = new Processor(access.database(), folders, router, vault,
                         destinations.stream().map(DestinationConfig::name).toList(), metrics,
-                        () -> forwarders.forEach(Forwarder::wake));
+                        () -> {
+                            forwarders.forEach(Forwarder::wake);
+                            catalog.changed();
+                        });
                 processor.useThreads(config.processingOrDefault().threadsOrDefault());
                 PixelStage pixelStage = pixelStage(config.pixelsOrDefault(), access.database(), folders, router, processor,
                         metrics);
@@ -132,6 +139,7 @@ final class ServeCommand implements Callable<Integer> {
                 Database database = access.database();
                 housekeeping.scheduleWithFixedDelay(() -> QueueRetention.forgetQuietly(database, keepDeliveredDays),
                         0, 1, TimeUnit.HOURS);
+                housekeeping.scheduleWithFixedDelay(catalog::tick, 0, 1, TimeUnit.SECONDS);
                 List<Thread> threads = new ArrayList<>();
                 for (DestinationConfig d : destinations) {
                     int lanes = d.associationsOrDefault();

@@ -12,6 +12,8 @@ import org.deidgateway.deid.DeidentifiedInstance;
 import org.deidgateway.dicom.DicomFileException;
 import org.deidgateway.dicom.DicomFiles;
 import org.deidgateway.dicom.DicomObject;
+import org.deidgateway.catalog.CatalogFacts;
+import org.deidgateway.catalog.CatalogStore;
 import org.deidgateway.forward.Outbox;
 import org.deidgateway.metrics.GatewayMetrics;
 import org.deidgateway.store.Database;
@@ -51,6 +53,7 @@ public final class Processor {
     private static final Logger LOG = Logger.getLogger(Processor.class);
 
     private final Database db;
+    private final CatalogStore catalog;
     private final Folders folders;
     private final ProjectRouter router;
     private final IdentityVault vault;
@@ -93,6 +96,7 @@ public final class Processor {
         this.onQueued = onQueued;
         this.metrics = metrics;
         this.db = db;
+        this.catalog = new CatalogStore(db);
         this.folders = folders;
         this.router = router;
         this.vault = vault;
@@ -128,7 +132,7 @@ public final class Processor {
      * for a two-stage project, to the curation store ({@code held} not null).
      */
     private record Written(Received row, Path original, String file, String target, String project, String pseudonym,
-                           long startedNanos, HeldInstance held) {
+                           long startedNanos, HeldInstance held, CatalogFacts facts) {
     }
 
     /**
@@ -228,6 +232,8 @@ public final class Processor {
         // when originals of held objects are deleted right after: then the commit must be on disk.
         Database.Work<Void, RuntimeException> work = c -> {
             for (Written w : written) {
+                // a two-stage project's catalog counts its stage-one copies: a release draws new identifiers each time
+                catalog.record(c, w.project(), w.facts());
                 if (w.held() != null) {
                     CurationStore.hold(c, w.held());
                     setState(c, w.row().id(), HELD, null);
@@ -382,7 +388,8 @@ public final class Processor {
             // the disk is full or the folder gone: leave it received, the next round tries again
             throw new StoreException("cannot write the de-identified object (" + StoreException.reasonOf(e) + ")", e);
         }
-        return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held);
+        return new Written(row, original, file, target, route.config().name(), result.pseudonym(), started, held,
+                CatalogFacts.of(object.dataset()));
     }
 
     /** Tags only: which attributes were distrusted is for hospital IT, their values never are. */

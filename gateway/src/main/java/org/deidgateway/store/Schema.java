@@ -162,8 +162,35 @@ final class Schema {
     private static final List<String> VERSION_7 = List.of(
             "ALTER TABLE outbox ADD COLUMN study_lane INTEGER NOT NULL DEFAULT 0");
 
+    /**
+     * Version 8: the research catalog (issue 17), one row per de-identified instance of facts read
+     * from the copy; the instance, series, study and patient appear only as salted hashes.
+     */
+    private static final List<String> VERSION_8 = List.of(
+            """
+            CREATE TABLE catalog_instance (
+              project TEXT NOT NULL,
+              instance_key TEXT NOT NULL,
+              patient_key TEXT NOT NULL,
+              study_key TEXT NOT NULL,
+              series_key TEXT NOT NULL,
+              modality TEXT NOT NULL,
+              body_part TEXT NOT NULL,
+              dataset_type TEXT NOT NULL,
+              image_analysis TEXT NOT NULL,
+              sop_class TEXT NOT NULL,
+              manufacturer TEXT NOT NULL,
+              model TEXT NOT NULL,
+              field_strength TEXT NOT NULL,
+              slice_thickness REAL,
+              contrast TEXT NOT NULL,
+              sex TEXT NOT NULL,
+              age_band TEXT NOT NULL,
+              study_year TEXT NOT NULL,
+              PRIMARY KEY (project, instance_key))""");
+
     private static final List<List<String>> STEPS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4, VERSION_5,
-            VERSION_6, VERSION_7);
+            VERSION_6, VERSION_7, VERSION_8);
 
     static final int VERSION = STEPS.size();
 
