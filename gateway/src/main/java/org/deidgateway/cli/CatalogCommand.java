@@ -92,6 +92,9 @@ final class CatalogCommand extends CommandGroup {
                 } catch (IllegalArgumentException e) {
                     throw new CliException(e.getMessage());
                 }
+                if (out != null && !Files.isDirectory(out.toAbsolutePath().getParent())) {
+                    throw new CliException("--out: the folder " + out.toAbsolutePath().getParent() + " does not exist");
+                }
                 if (country != null && !country.matches("[A-Z]{2}")) {
                     throw new CliException("--country must be an ISO 3166 alpha-2 code such as ES or IT, not '" + country + "'");
                 }
