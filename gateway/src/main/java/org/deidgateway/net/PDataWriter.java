@@ -16,6 +16,14 @@ public final class PDataWriter {
     /** PDU length field (4) + PDV length (4) + context ID and control header (2) come on top of a fragment. */
     private static final int PDV_OVERHEAD = 6;
 
+    /**
+     * PDUs are gathered, whole and at least one, up to about this many bytes before a write: a peer
+     * that takes 16 KiB PDUs (dcmtk's default) would otherwise cost one socket write, and one wake-up
+     * of the peer, per 16 KiB. Measured on the forwarding thread with storescp: a fifth to a quarter
+     * less CPU per object.
+     */
+    private static final int GATHER_BYTES = 64 * 1024;
+
     private final OutputStream out;
     private final byte[] buffer;
     private final int fragmentLength;
@@ -31,7 +39,8 @@ public final class PDataWriter {
         this.out = out;
         // even fragments: some toolkits reassemble data sets in 16-bit words
         this.fragmentLength = (maxPduLength - PDV_OVERHEAD) & ~1;
-        this.buffer = new byte[6 + PDV_OVERHEAD + fragmentLength];
+        int pdu = 6 + PDV_OVERHEAD + fragmentLength;
+        this.buffer = new byte[(GATHER_BYTES + pdu - 1) / pdu * pdu];
     }
 
     public void write(int contextId, boolean command, byte[] bytes) throws IOException {
@@ -42,37 +51,43 @@ public final class PDataWriter {
     public long write(int contextId, boolean command, InputStream in) throws IOException {
         PushbackInputStream source = new PushbackInputStream(in, 1);
         long total = 0;
+        int used = 0;
         boolean last = false;
         while (!last) {
-            int n = source.readNBytes(buffer, 12, fragmentLength);
+            if (buffer.length - used < 12 + fragmentLength) {
+                out.write(buffer, 0, used);
+                used = 0;
+            }
+            int n = source.readNBytes(buffer, used + 12, fragmentLength);
             int next = source.read();
             if (next < 0) {
                 last = true;
             } else {
                 source.unread(next);
             }
-            frame(contextId, command, last, n);
-            out.write(buffer, 0, 12 + n);
+            frame(used, contextId, command, last, n);
+            used += 12 + n;
             total += n;
         }
+        out.write(buffer, 0, used);
         out.flush();
         return total;
     }
 
-    private void frame(int contextId, boolean command, boolean last, int length) {
+    private void frame(int at, int contextId, boolean command, boolean last, int length) {
         int pduLength = 4 + 2 + length;
         int pdvLength = 2 + length;
-        buffer[0] = (byte) Pdu.P_DATA_TF;
-        buffer[1] = 0;
-        buffer[2] = (byte) (pduLength >>> 24);
-        buffer[3] = (byte) (pduLength >>> 16);
-        buffer[4] = (byte) (pduLength >>> 8);
-        buffer[5] = (byte) pduLength;
-        buffer[6] = (byte) (pdvLength >>> 24);
-        buffer[7] = (byte) (pdvLength >>> 16);
-        buffer[8] = (byte) (pdvLength >>> 8);
-        buffer[9] = (byte) pdvLength;
-        buffer[10] = (byte) contextId;
-        buffer[11] = (byte) ((command ? 1 : 0) | (last ? 2 : 0));
+        buffer[at] = (byte) Pdu.P_DATA_TF;
+        buffer[at + 1] = 0;
+        buffer[at + 2] = (byte) (pduLength >>> 24);
+        buffer[at + 3] = (byte) (pduLength >>> 16);
+        buffer[at + 4] = (byte) (pduLength >>> 8);
+        buffer[at + 5] = (byte) pduLength;
+        buffer[at + 6] = (byte) (pdvLength >>> 24);
+        buffer[at + 7] = (byte) (pdvLength >>> 16);
+        buffer[at + 8] = (byte) (pdvLength >>> 8);
+        buffer[at + 9] = (byte) pdvLength;
+        buffer[at + 10] = (byte) contextId;
+        buffer[at + 11] = (byte) ((command ? 1 : 0) | (last ? 2 : 0));
     }
 }

@@ -119,6 +119,42 @@ class UpperLayerEncodingTest {
     }
 
     @Test
+    void smallPdusAreGatheredIntoFewWritesEachHoldingWholePdus() throws Exception {
+        byte[] data = new byte[525_000];
+        new Random(11).nextBytes(data);
+        List<Integer> writes = new java.util.ArrayList<>();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        new PDataWriter(wire, 16384).write(3, false, new ByteArrayInputStream(data));
+        int pdus = (data.length + 16377) / 16378;
+        assertEquals(pdus, 33);
+        // 4 PDUs of 16 KiB fit in each 64 KiB write: 9 writes, not 33
+        assertEquals((pdus + 3) / 4, writes.size(), "writes " + writes);
+        ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
+        ByteArrayOutputStream reassembled = new ByteArrayOutputStream();
+        int offset = 0;
+        for (int length : writes) {
+            // every write ends on a PDU boundary: a partial PDU is never left waiting in the socket
+            int end = offset + length;
+            while (in.available() > wire.size() - end) {
+                Pdu pdu = Pdu.read(in, 1 << 20);
+                PresentationDataValue pdv = PresentationDataValue.split(pdu.body()).get(0);
+                assertTrue(pdu.body().length <= 16384);
+                assertEquals(pdv.last(), end == wire.size() && in.available() == 0);
+                reassembled.write(pdu.body(), pdv.offset(), pdv.length());
+            }
+            assertEquals(wire.size() - end, in.available(), "write of " + length + " bytes cut a PDU");
+            offset = end;
+        }
+        assertArrayEquals(data, reassembled.toByteArray());
+    }
+
+    @Test
     void pDataBodiesAreReadIntoOneBufferAndOnlyTheirOwnLengthCounts() throws Exception {
         byte[] large = new byte[3000];
         new Random(3).nextBytes(large);
