@@ -163,10 +163,12 @@ public final class Association implements AutoCloseable {
     /** Sends a command and, when {@code dataSet} is not null, the data set after it. */
     void send(int contextId, byte[] command, InputStream dataSet) throws ForwardException {
         try {
-            writer.write(contextId, true, command);
+            // the command waits in the buffer for the data set's first PDUs: one write, one wake-up of the peer
+            writer.append(contextId, true, command);
             if (dataSet != null) {
-                writer.write(contextId, false, dataSet);
+                writer.append(contextId, false, dataSet);
             }
+            writer.flush();
         } catch (LocalReadException e) {
             // our file failed us mid-message: the peer holds half an object and must drop it
             abort();

@@ -27,6 +27,8 @@ public final class PDataWriter {
     private final OutputStream out;
     private final byte[] buffer;
     private final int fragmentLength;
+    /** Bytes of framed PDUs in the buffer, not written yet. */
+    private int used;
 
     /**
      * @param maxPduLength the largest P-DATA-TF body the peer accepts, already capped by the caller
@@ -49,9 +51,23 @@ public final class PDataWriter {
 
     /** Sends everything {@code in} holds; the PDU with the final fragment is flagged last. Returns the byte count. */
     public long write(int contextId, boolean command, InputStream in) throws IOException {
+        long total = append(contextId, command, in);
+        flush();
+        return total;
+    }
+
+    /** Like {@link #write(int, boolean, byte[])}, but what fits in the buffer waits there for the next write or flush. */
+    public void append(int contextId, boolean command, byte[] bytes) throws IOException {
+        append(contextId, command, new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * Like {@link #write(int, boolean, InputStream)}, but the last PDUs may wait in the buffer: a
+     * command and its data set then go out in the same writes.
+     */
+    public long append(int contextId, boolean command, InputStream in) throws IOException {
         PushbackInputStream source = new PushbackInputStream(in, 1);
         long total = 0;
-        int used = 0;
         boolean last = false;
         while (!last) {
             if (buffer.length - used < 12 + fragmentLength) {
@@ -69,9 +85,16 @@ public final class PDataWriter {
             used += 12 + n;
             total += n;
         }
-        out.write(buffer, 0, used);
-        out.flush();
         return total;
+    }
+
+    /** Writes what waits in the buffer and flushes the stream. */
+    public void flush() throws IOException {
+        if (used > 0) {
+            out.write(buffer, 0, used);
+            used = 0;
+        }
+        out.flush();
     }
 
     private void frame(int at, int contextId, boolean command, boolean last, int length) {

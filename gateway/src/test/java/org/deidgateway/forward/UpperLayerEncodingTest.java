@@ -155,6 +155,30 @@ class UpperLayerEncodingTest {
     }
 
     @Test
+    void aCommandAppendedBeforeItsDataSetGoesOutInTheSameWrite() throws Exception {
+        List<Integer> writes = new java.util.ArrayList<>();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        PDataWriter writer = new PDataWriter(wire, 16384);
+        writer.append(1, true, new byte[200]);
+        assertEquals(0, wire.size(), "nothing written before the flush");
+        writer.append(1, false, new ByteArrayInputStream(new byte[1000]));
+        writer.flush();
+        assertEquals(List.of(12 + 200 + 12 + 1000), writes);
+        ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
+        PresentationDataValue command = PresentationDataValue.split(Pdu.read(in, 1 << 20).body()).get(0);
+        PresentationDataValue dataSet = PresentationDataValue.split(Pdu.read(in, 1 << 20).body()).get(0);
+        assertTrue(command.command() && command.last());
+        assertTrue(!dataSet.command() && dataSet.last());
+        assertEquals(1000, dataSet.length());
+    }
+
+    @Test
     void pDataBodiesAreReadIntoOneBufferAndOnlyTheirOwnLengthCounts() throws Exception {
         byte[] large = new byte[3000];
         new Random(3).nextBytes(large);
