@@ -2,6 +2,8 @@ package org.deidgateway.forward;
 
 import org.jboss.logging.Logger;
 
+import org.deidgateway.tls.TlsPolicy;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
@@ -43,7 +45,11 @@ public final class StowRsChannel implements BatchDeliveryChannel {
     private final StowRsEndpoint endpoint;
     private final HttpClient client;
 
-    /** {@code sslContext}: the certificates to trust for https; null for the JDK's default trust store. */
+    /**
+     * {@code sslContext}: the certificates to trust for https; null for the JDK's default trust store.
+     * Either way the gateway's TLS policy ({@link TlsPolicy}) sets the protocols and cipher suites,
+     * as on its DICOM connections.
+     */
     public StowRsChannel(StowRsEndpoint endpoint, SSLContext sslContext) {
         this.endpoint = endpoint;
         HttpClient.Builder builder = HttpClient.newBuilder()
@@ -57,10 +63,17 @@ public final class StowRsChannel implements BatchDeliveryChannel {
                 .connectTimeout(endpoint.connectTimeout())
                 // a redirected POST is a configuration mistake to report, not a hop to make silently
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (sslContext != null) {
-            builder.sslContext(sslContext);
-        }
+        SSLContext context = sslContext != null ? sslContext : defaultContext();
+        builder.sslContext(context).sslParameters(TlsPolicy.parameters(context));
         this.client = builder.build();
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java runtime has no default TLS context", e);
+        }
     }
 
     public StowRsEndpoint endpoint() {

@@ -260,6 +260,27 @@ class StowRsChannelTest {
     }
 
     @Test
+    void httpsFollowsTheGatewaysTlsPolicyNotTheRuntimesDefaults() throws Exception {
+        TestCertificates certificates = TestCertificates.selfSigned("stow-rs test server");
+        // a CBC suite without AEAD: the Java runtime's client would take it, the policy (RFC 9325) does not
+        String cbc = "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
+        assertTrue(List.of(javax.net.ssl.SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()).contains(cbc),
+                "the runtime enables the suite by default: otherwise this test shows nothing");
+        server = StowRsServer.httpsOnly(certificates.serverContext(), "TLSv1.2", cbc);
+        Outcome outcome = new StowRsChannel(StowRsEndpoint.of(server.uri()), certificates.trustingContext())
+                .deliverAll(items(FILES)).get(0);
+        assertEquals(Result.TRANSIENT_FAILURE, outcome.result());
+        assertTrue(outcome.reason().startsWith("127.0.0.1:" + server.port() + ": TLS handshake failed"), outcome.reason());
+        assertEquals(List.of(), server.requests());
+
+        // the same server with a suite the policy allows: delivered
+        server.close();
+        server = StowRsServer.httpsOnly(certificates.serverContext(), "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertEquals(List.of(Outcome.DELIVERED, Outcome.DELIVERED, Outcome.DELIVERED),
+                new StowRsChannel(StowRsEndpoint.of(server.uri()), certificates.trustingContext()).deliverAll(items(FILES)));
+    }
+
+    @Test
     void theProbeAsksForOneStudyWithTheCredentials() throws Exception {
         TestCertificates certificates = TestCertificates.selfSigned("stow-rs test server");
         server = StowRsServer.https(certificates.serverContext());

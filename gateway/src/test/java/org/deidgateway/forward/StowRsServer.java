@@ -92,6 +92,21 @@ final class StowRsServer implements AutoCloseable {
         return new StowRsServer(server);
     }
 
+    /** An HTTPS server that offers only {@code protocol} with {@code cipherSuite}, to see what a client refuses. */
+    static StowRsServer httpsOnly(SSLContext context, String protocol, String cipherSuite) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.setHttpsConfigurator(new HttpsConfigurator(context) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters parameters) {
+                javax.net.ssl.SSLParameters ssl = context.getDefaultSSLParameters();
+                ssl.setProtocols(new String[] {protocol});
+                ssl.setCipherSuites(new String[] {cipherSuite});
+                parameters.setSSLParameters(ssl);
+            }
+        });
+        return new StowRsServer(server);
+    }
+
     void respond(Function<Request, Reply> responder) {
         this.responder = responder;
     }
