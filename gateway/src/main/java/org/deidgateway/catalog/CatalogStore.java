@@ -52,17 +52,17 @@ public final class CatalogStore {
 
     /** Adds one instance's facts, in the caller's transaction; an instance already counted is left as it is. */
     public void record(Connection c, String project, CatalogFacts f) throws SQLException {
-        byte[] s = salt(c);
+        Mac mac = keyMac(salt(c));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO catalog_instance (project, instance_key, patient_key,"
                 + " study_key, series_key, modality, body_part, dataset_type, image_analysis, sop_class, manufacturer, model,"
                 + " field_strength, slice_thickness, contrast, sex, age_band, study_year)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, instance_key) DO NOTHING")) {
             int i = 1;
             ps.setString(i++, project);
-            ps.setString(i++, key(s, project, "instance", f.instance()));
-            ps.setString(i++, key(s, project, "patient", f.patient()));
-            ps.setString(i++, key(s, project, "study", f.study()));
-            ps.setString(i++, key(s, project, "series", f.series()));
+            ps.setString(i++, key(mac, project, "instance", f.instance()));
+            ps.setString(i++, key(mac, project, "patient", f.patient()));
+            ps.setString(i++, key(mac, project, "study", f.study()));
+            ps.setString(i++, key(mac, project, "series", f.series()));
             for (String value : new String[] {f.modality(), f.bodyPart(), f.datasetType(), f.imageAnalysis(), f.sopClass(),
                     f.manufacturer(), f.model(), f.fieldStrength()}) {
                 ps.setString(i++, bounded(value));
@@ -183,15 +183,20 @@ public final class CatalogStore {
         return s;
     }
 
-    private static String key(byte[] salt, String project, String kind, String identifier) {
+    /** One keyed hash for an instance's four keys: doFinal resets it for the next. */
+    private static Mac keyMac(byte[] salt) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-            byte[] digest = mac.doFinal((project + "\0" + kind + "\0" + identifier).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
         }
+    }
+
+    private static String key(Mac mac, String project, String kind, String identifier) {
+        byte[] digest = mac.doFinal((project + "\0" + kind + "\0" + identifier).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 
     /** Descriptive values are short; a longer one is cut rather than stored whole. */
