@@ -2,6 +2,7 @@ package org.deidgateway.dicom;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
@@ -191,7 +192,7 @@ public final class DicomFiles {
         if (MEDIA_DIRECTORY_SOP_CLASS.equals(mediaClass) || list.get(TagFromName.DirectoryRecordSequence) != null) {
             throw new DicomFileException("a DICOMDIR (media directory) holds no images to de-identify; give the image files");
         }
-        list.removeMetaInformationHeaderAttributes();
+        removeFileMeta(list);
         list.removeGroupLengthAttributes();
         if (list.isEmpty()) {
             throw new DicomFileException("not DICOM: no dataset");
@@ -323,6 +324,19 @@ public final class DicomFiles {
         }
     }
 
+    private static final AttributeTag GROUP_1 = new AttributeTag(0x0001, 0x0000);
+    private static final AttributeTag GROUP_2 = new AttributeTag(0x0002, 0x0000);
+    private static final AttributeTag GROUP_3 = new AttributeTag(0x0003, 0x0000);
+
+    /**
+     * Removes groups 0000 and 0002, as PixelMed's removeMetaInformationHeaderAttributes does, but
+     * by key range: PixelMed visits every attribute of the data set to find the first few.
+     */
+    static void removeFileMeta(AttributeList list) {
+        list.headMap(GROUP_1).clear();
+        list.subMap(GROUP_2, GROUP_3).clear();
+    }
+
     /**
      * Writes the dataset as a Part 10 file with fresh file meta information (preamble, SOP class
      * and instance from the dataset, our implementation identity), in the transfer syntax it was read
@@ -401,12 +415,12 @@ public final class DicomFiles {
             }
         }, 64 * 1024);
         try {
-            before.removeMetaInformationHeaderAttributes();
+            removeFileMeta(before);
             FileMeta.add(before, transferSyntax, SOURCE_AE);
             try {
                 before.write(out, transferSyntax, true, false, false);
             } finally {
-                before.removeMetaInformationHeaderAttributes();
+                removeFileMeta(before);
             }
             out.flush();
             if (pixels != null) {

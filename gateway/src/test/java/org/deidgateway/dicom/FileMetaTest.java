@@ -2,6 +2,9 @@ package org.deidgateway.dicom;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.UnsignedLongAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.deidgateway.net.Implementation;
 import org.deidgateway.testsupport.TestData;
@@ -26,6 +29,28 @@ class FileMetaTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void removingTheFileMetaByKeyRangeLeavesWhatPixelMedsOwnRemovalLeaves() throws Exception {
+        for (String name : new String[] {"CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "rtplan.dcm"}) {
+            AttributeList ours = new AttributeList();
+            ours.read(TestData.pydicom(name).toString());
+            // a group 0000 length and an odd group 0001 element, which no file should hold but one may
+            Attribute length = new UnsignedLongAttribute(new AttributeTag(0x0000, 0x0000));
+            length.addValue(4);
+            ours.put(length);
+            Attribute odd = new LongStringAttribute(new AttributeTag(0x0001, 0x0010));
+            odd.addValue("X");
+            ours.put(odd);
+            AttributeList pixelMeds = new AttributeList();
+            pixelMeds.putAll(ours);
+            assertTrue(ours.get(TagFromName.TransferSyntaxUID) != null, name);
+            DicomFiles.removeFileMeta(ours);
+            pixelMeds.removeMetaInformationHeaderAttributes();
+            assertEquals(pixelMeds.keySet(), ours.keySet(), name);
+            assertTrue(ours.get(TagFromName.TransferSyntaxUID) == null && ours.get(TagFromName.SOPInstanceUID) != null, name);
+        }
+    }
 
     @Test
     void aWrittenCopyNamesTheGatewayAndItsGroupLengthCoversTheMetaElements() throws Exception {
