@@ -1,8 +1,7 @@
 package org.deidgateway.forward;
 
-import org.jboss.logging.Logger;
-
 import org.deidgateway.tls.TlsPolicy;
+import org.jboss.logging.Logger;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;

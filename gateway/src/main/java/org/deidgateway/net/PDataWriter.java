@@ -69,30 +69,37 @@ public final class PDataWriter {
         PushbackInputStream source = new PushbackInputStream(in, 1);
         long total = 0;
         boolean last = false;
-        while (!last) {
-            if (buffer.length - used < 12 + fragmentLength) {
-                out.write(buffer, 0, used);
-                used = 0;
+        try {
+            while (!last) {
+                if (buffer.length - used < 12 + fragmentLength) {
+                    out.write(buffer, 0, used);
+                    used = 0;
+                }
+                int n = source.readNBytes(buffer, used + 12, fragmentLength);
+                int next = source.read();
+                if (next < 0) {
+                    last = true;
+                } else {
+                    source.unread(next);
+                }
+                frame(used, contextId, command, last, n);
+                used += 12 + n;
+                total += n;
             }
-            int n = source.readNBytes(buffer, used + 12, fragmentLength);
-            int next = source.read();
-            if (next < 0) {
-                last = true;
-            } else {
-                source.unread(next);
-            }
-            frame(used, contextId, command, last, n);
-            used += 12 + n;
-            total += n;
+        } catch (IOException | RuntimeException e) {
+            // a message cut short is never written ahead of the next one
+            used = 0;
+            throw e;
         }
         return total;
     }
 
     /** Writes what waits in the buffer and flushes the stream. */
     public void flush() throws IOException {
-        if (used > 0) {
-            out.write(buffer, 0, used);
-            used = 0;
+        int waiting = used;
+        used = 0;
+        if (waiting > 0) {
+            out.write(buffer, 0, waiting);
         }
         out.flush();
     }

@@ -179,6 +179,30 @@ class UpperLayerEncodingTest {
     }
 
     @Test
+    void aMessageCutShortByItsSourceLeavesNothingAheadOfTheNextOne() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        PDataWriter writer = new PDataWriter(wire, 16384);
+        writer.append(1, true, new byte[100]);
+        java.io.InputStream failing = new java.io.InputStream() {
+            private int left = 5000;
+
+            @Override
+            public int read() throws java.io.IOException {
+                if (left-- <= 0) {
+                    throw new java.io.IOException("disk error");
+                }
+                return 7;
+            }
+        };
+        assertThrows(java.io.IOException.class, () -> writer.append(1, false, failing));
+        assertEquals(0, wire.size(), "the cut message stayed in the buffer");
+        writer.write(3, true, new byte[] {1, 2});
+        Pdu only = Pdu.read(new ByteArrayInputStream(wire.toByteArray()), 1 << 20);
+        assertEquals(3, PresentationDataValue.split(only.body()).get(0).contextId());
+        assertEquals(12 + 2, wire.size(), "only the new message was written");
+    }
+
+    @Test
     void pDataBodiesAreReadIntoOneBufferAndOnlyTheirOwnLengthCounts() throws Exception {
         byte[] large = new byte[3000];
         new Random(3).nextBytes(large);
