@@ -122,14 +122,8 @@ class UpperLayerEncodingTest {
     void smallPdusAreGatheredIntoFewWritesEachHoldingWholePdus() throws Exception {
         byte[] data = new byte[525_000];
         new Random(11).nextBytes(data);
-        List<Integer> writes = new java.util.ArrayList<>();
-        ByteArrayOutputStream wire = new ByteArrayOutputStream() {
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                writes.add(len);
-                super.write(b, off, len);
-            }
-        };
+        CountedWrites wire = new CountedWrites();
+        List<Integer> writes = wire.lengths;
         new PDataWriter(wire, 16384).write(3, false, new ByteArrayInputStream(data));
         int pdus = (data.length + 16377) / 16378;
         assertEquals(pdus, 33);
@@ -156,14 +150,8 @@ class UpperLayerEncodingTest {
 
     @Test
     void aCommandAppendedBeforeItsDataSetGoesOutInTheSameWrite() throws Exception {
-        List<Integer> writes = new java.util.ArrayList<>();
-        ByteArrayOutputStream wire = new ByteArrayOutputStream() {
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                writes.add(len);
-                super.write(b, off, len);
-            }
-        };
+        CountedWrites wire = new CountedWrites();
+        List<Integer> writes = wire.lengths;
         PDataWriter writer = new PDataWriter(wire, 16384);
         writer.append(1, true, new byte[200]);
         assertEquals(0, wire.size(), "nothing written before the flush");
@@ -239,5 +227,16 @@ class UpperLayerEncodingTest {
         assertEquals(Pdu.RELEASE_RP, release.type());
         assertEquals(release.body().length, release.length());
         assertNull(Pdu.read(in, 1 << 20, buffer));
+    }
+
+    /** What a socket would see: the length of every write. */
+    private static final class CountedWrites extends ByteArrayOutputStream {
+        final List<Integer> lengths = new java.util.ArrayList<>();
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            lengths.add(len);
+            super.write(b, off, len);
+        }
     }
 }
