@@ -7,8 +7,8 @@ import java.io.OutputStream;
 import java.io.PushbackInputStream;
 
 /**
- * Sends one command set or data set as P-DATA-TF PDUs that never exceed what the peer announced.
- * The data set is streamed through one reusable buffer, so a 2 GB object costs no more memory than
+ * Sends command sets and data sets as P-DATA-TF PDUs that never exceed what the peer announced.
+ * A data set is streamed through one reusable buffer, so a 2 GB object costs no more memory than
  * a small one; one PDV per PDU keeps every PDU the same simple shape.
  */
 public final class PDataWriter {
@@ -45,25 +45,15 @@ public final class PDataWriter {
         this.buffer = new byte[(GATHER_BYTES + pdu - 1) / pdu * pdu];
     }
 
-    public void write(int contextId, boolean command, byte[] bytes) throws IOException {
-        write(contextId, command, new ByteArrayInputStream(bytes));
-    }
-
-    /** Sends everything {@code in} holds; the PDU with the final fragment is flagged last. Returns the byte count. */
-    public long write(int contextId, boolean command, InputStream in) throws IOException {
-        long total = append(contextId, command, in);
-        flush();
-        return total;
-    }
-
-    /** Like {@link #write(int, boolean, byte[])}, but what fits in the buffer waits there for the next write or flush. */
+    /** Frames a command set or data set held in memory; see {@link #append(int, boolean, InputStream)}. */
     public void append(int contextId, boolean command, byte[] bytes) throws IOException {
         append(contextId, command, new ByteArrayInputStream(bytes));
     }
 
     /**
-     * Like {@link #write(int, boolean, InputStream)}, but the last PDUs may wait in the buffer: a
-     * command and its data set then go out in the same writes.
+     * Frames everything {@code in} holds, the PDU with the final fragment flagged last, and returns
+     * the byte count. Full buffers are written as they fill; the last PDUs wait for the next append
+     * or {@link #flush}, so that a command and its data set go out in the same writes.
      */
     public long append(int contextId, boolean command, InputStream in) throws IOException {
         PushbackInputStream source = new PushbackInputStream(in, 1);

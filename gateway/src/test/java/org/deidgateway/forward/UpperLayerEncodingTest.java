@@ -96,7 +96,9 @@ class UpperLayerEncodingTest {
         new Random(7).nextBytes(data);
         for (int max : new int[] {4096, 1000, 10_007, 10_008, 1 << 20}) {
             ByteArrayOutputStream wire = new ByteArrayOutputStream();
-            new PDataWriter(wire, Math.min(max, 256 * 1024)).write(5, false, new ByteArrayInputStream(data));
+            PDataWriter writer = new PDataWriter(wire, Math.min(max, 256 * 1024));
+            writer.append(5, false, new ByteArrayInputStream(data));
+            writer.flush();
             ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
             ByteArrayOutputStream reassembled = new ByteArrayOutputStream();
             boolean last = false;
@@ -124,9 +126,11 @@ class UpperLayerEncodingTest {
         new Random(11).nextBytes(data);
         CountedWrites wire = new CountedWrites();
         List<Integer> writes = wire.lengths;
-        new PDataWriter(wire, 16384).write(3, false, new ByteArrayInputStream(data));
+        PDataWriter writer = new PDataWriter(wire, 16384);
+        writer.append(3, false, new ByteArrayInputStream(data));
+        writer.flush();
         int pdus = (data.length + 16377) / 16378;
-        assertEquals(pdus, 33);
+        assertEquals(33, pdus);
         // 4 PDUs of 16 KiB fit in each 64 KiB write: 9 writes, not 33
         assertEquals((pdus + 3) / 4, writes.size(), "writes " + writes);
         ByteArrayInputStream in = new ByteArrayInputStream(wire.toByteArray());
@@ -184,7 +188,8 @@ class UpperLayerEncodingTest {
         };
         assertThrows(java.io.IOException.class, () -> writer.append(1, false, failing));
         assertEquals(0, wire.size(), "the cut message stayed in the buffer");
-        writer.write(3, true, new byte[] {1, 2});
+        writer.append(3, true, new byte[] {1, 2});
+        writer.flush();
         Pdu only = Pdu.read(new ByteArrayInputStream(wire.toByteArray()), 1 << 20);
         assertEquals(3, PresentationDataValue.split(only.body()).get(0).contextId());
         assertEquals(12 + 2, wire.size(), "only the new message was written");
